@@ -59,6 +59,22 @@ export const Codes = {
   DuplicateKey: 11000,
   NotWritablePrimary: 10107,
   Interrupted: 11601,
+  // Used by the protocol side (sessions, transactions, cursors, change streams).
+  InternalError: 1,
+  Unauthorized: 13,
+  InvalidBSON: 22,
+  NoMatchingDocument: 47,
+  ConflictingOperationInProgress: 117,
+  BSONObjectTooLarge: 10334,
+  TransactionTooOld: 225,
+  CursorKilled: 237,
+  InvalidResumeToken: 260,
+  OperationNotSupportedInTransaction: 263,
+  ChangeStreamFatalError: 280,
+  TransactionExceededLifetimeLimitSeconds: 290,
+  UnsupportedOpQueryCommand: 352,
+  InterruptedAtShutdown: 11600,
+  Location40415: 40415,
 } as const;
 
 export type CodeName = keyof typeof Codes;

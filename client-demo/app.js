@@ -1,0 +1,334 @@
+// The demo page: pick a sale, watch its stock live, buy, see the first buyers.
+import { api, ApiError, session } from './api.js';
+import { describeError, deriveStatus, formatDuration, formatMoney, STATUS_LABEL, throttle } from './format.js';
+import { connectLive } from './live.js';
+
+const $ = (id) => document.getElementById(id);
+const LEADERBOARD_SIZE = 10;
+
+const state = {
+  sales: [],
+  sale: null,
+  /** Server clock minus this page's clock, in ms. */
+  offsetMs: 0,
+  auth: session.load(),
+  /** A buy waiting for the user to log in. */
+  buyAfterAuth: false,
+  /** Kept until a definitive answer, so retrying after a network error cannot buy twice. */
+  buyKey: null,
+  buying: false,
+  /** Regular price of each product shown, for the struck-through price. */
+  regularPrices: new Map(),
+};
+
+const serverNow = () => Date.now() + state.offsetMs;
+
+function setMessage(text, tone = 'info') {
+  const el = $('message');
+  el.textContent = text;
+  el.dataset.tone = tone;
+}
+
+function setConnection(status) {
+  const el = $('connection');
+  el.dataset.state = status;
+  el.textContent = status === 'live' ? 'Live' : 'Reconnecting…';
+}
+
+// ---- rendering
+
+function renderSales() {
+  const list = $('sales');
+  list.replaceChildren(
+    ...state.sales.map((sale) => {
+      const item = document.createElement('li');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset.saleId = sale.id;
+      button.setAttribute('aria-pressed', String(sale.id === state.sale?.id));
+      const name = document.createElement('span');
+      name.textContent = sale.product.name;
+      const meta = document.createElement('span');
+      meta.className = 'meta';
+      meta.textContent = `${formatMoney(sale.price, sale.currency)} · ${STATUS_LABEL[deriveStatus(sale, serverNow())]}`;
+      button.append(name, meta);
+      button.addEventListener('click', () => selectSale(sale.id));
+      item.append(button);
+      return item;
+    }),
+  );
+  list.setAttribute('aria-busy', 'false');
+  $('sales-empty').hidden = state.sales.length > 0;
+}
+
+function renderSale() {
+  const sale = state.sale;
+  $('sale').hidden = !sale;
+  $('board').hidden = !sale;
+  if (!sale) return;
+  $('product').textContent = sale.product.name;
+  $('price').textContent = formatMoney(sale.price, sale.currency);
+  const regular = state.regularPrices.get(sale.product.id);
+  $('regular').textContent = regular && regular > sale.price ? formatMoney(regular, sale.currency) : '';
+  $('round').textContent = `Round ${sale.round}`;
+  $('promo').hidden = !sale.promoCondition;
+  $('promo').textContent = sale.promoCondition ? `${sale.promoCondition.name}: ${sale.promoCondition.description}` : '';
+  $('remaining').textContent = String(sale.remaining);
+  $('units').textContent = String(sale.units);
+  const bar = $('stock-bar');
+  bar.setAttribute('aria-valuemax', String(sale.units));
+  bar.setAttribute('aria-valuenow', String(sale.remaining));
+  bar.setAttribute('aria-valuetext', `${sale.remaining} of ${sale.units} left`);
+  $('stock-fill').style.width = `${sale.units > 0 ? (100 * sale.remaining) / sale.units : 0}%`;
+  const quantityField = $('quantity-field');
+  quantityField.hidden = sale.perOrderLimit <= 1;
+  $('quantity').max = String(sale.perOrderLimit);
+  renderClock();
+}
+
+/** The parts that move with time: status and countdown. */
+function renderClock() {
+  const sale = state.sale;
+  if (!sale) return;
+  const status = deriveStatus(sale, serverNow());
+  const badge = $('status');
+  if (badge.dataset.status !== status) {
+    badge.dataset.status = status;
+    badge.textContent = STATUS_LABEL[status];
+  }
+  const label = $('countdown-label');
+  const countdown = $('countdown');
+  if (status === 'scheduled') {
+    label.textContent = 'Starts in';
+    countdown.textContent = formatDuration(Date.parse(sale.startsAt) - serverNow());
+  } else if (status === 'active') {
+    label.textContent = 'On now';
+    countdown.textContent = 'Live';
+  } else {
+    label.textContent = `Round ${sale.round} is over`;
+    countdown.textContent = 'Sold out';
+  }
+  const buy = $('buy');
+  buy.disabled = state.buying || status === 'sold_out';
+  buy.textContent = state.buying ? 'Buying…' : status === 'sold_out' ? 'Sold out' : 'Buy now';
+}
+
+function renderAccount() {
+  const signedIn = Boolean(state.auth);
+  $('signed-in').hidden = !signedIn;
+  $('auth-form').hidden = signedIn;
+  $('user-name').textContent = state.auth?.user?.name ?? '';
+  $('account').hidden = false;
+}
+
+async function loadRegularPrice(productId) {
+  if (state.regularPrices.has(productId)) return;
+  try {
+    const { product } = await api(`/api/products/${productId}`);
+    state.regularPrices.set(productId, product.price);
+    renderSale();
+  } catch {
+    // Only the promo price is shown then.
+  }
+}
+
+async function refreshLeaderboard() {
+  const sale = state.sale;
+  if (!sale) return;
+  try {
+    const board = await api(`/api/sales/${sale.id}/leaderboard?limit=${LEADERBOARD_SIZE}`);
+    if (board.saleId !== state.sale?.id) return;
+    $('leaderboard-title').textContent = `First buyers · round ${board.round}`;
+    $('leaderboard').replaceChildren(
+      ...board.items.map((entry) => {
+        const li = document.createElement('li');
+        const pos = document.createElement('span');
+        pos.className = 'pos';
+        pos.textContent = `#${entry.position}`;
+        const who = document.createElement('span');
+        who.textContent = entry.user.name;
+        const qty = document.createElement('span');
+        qty.className = 'muted';
+        qty.textContent = `×${entry.quantity}`;
+        li.append(pos, who, qty);
+        return li;
+      }),
+    );
+    $('leaderboard-empty').hidden = board.items.length > 0;
+  } catch {
+    // The board is a bonus: the next update tries again.
+  }
+}
+const refreshLeaderboardSoon = throttle(refreshLeaderboard, 1000);
+
+// ---- live data
+
+function acceptSale(sale, offsetMs) {
+  if (offsetMs !== undefined) state.offsetMs = offsetMs;
+  state.sale = sale;
+  const index = state.sales.findIndex((s) => s.id === sale.id);
+  if (index >= 0) state.sales[index] = sale;
+  renderSale();
+}
+
+async function fetchSale(saleId) {
+  const sentAt = Date.now();
+  const { sale } = await api(`/api/sales/${saleId}`);
+  return { sale, offsetMs: Date.parse(sale.serverTime) - (sentAt + Date.now()) / 2 };
+}
+
+const live = connectLive({
+  onConnection: setConnection,
+  onSnapshot(sale, offsetMs) {
+    if (sale.id !== state.sale?.id || sale.version < state.sale.version) return;
+    acceptSale(sale, offsetMs);
+    refreshLeaderboardSoon();
+  },
+  onUpdate(update) {
+    const sale = state.sale;
+    if (!sale || update.saleId !== sale.id || update.version <= sale.version) return;
+    const newRound = update.round !== sale.round;
+    const { round, units, remaining, sold, status, version } = update;
+    acceptSale({ ...sale, round, units, remaining, sold, status, version });
+    renderSales();
+    refreshLeaderboardSoon();
+    // A new round has a new start time, which updates do not carry.
+    if (newRound) fetchSale(sale.id).then(({ sale: fresh, offsetMs }) => {
+      if (fresh.id === state.sale?.id && fresh.version >= state.sale.version) acceptSale(fresh, offsetMs);
+    }, () => undefined);
+  },
+  onError(error) {
+    setMessage(describeError(error, state.sale), 'error');
+  },
+});
+
+async function selectSale(saleId) {
+  const sale = state.sales.find((s) => s.id === saleId);
+  if (!sale) return;
+  state.sale = sale;
+  state.buyKey = null;
+  setMessage('');
+  renderSales();
+  renderSale();
+  const url = new URL(location.href);
+  url.searchParams.set('sale', saleId);
+  history.replaceState(null, '', url);
+  live.watch(saleId);
+  refreshLeaderboard();
+  loadRegularPrice(sale.product.id);
+}
+
+async function loadSales() {
+  try {
+    const sentAt = Date.now();
+    const { items } = await api('/api/sales');
+    state.sales = items;
+    if (items[0]) state.offsetMs = Date.parse(items[0].serverTime) - (sentAt + Date.now()) / 2;
+    renderSales();
+    const wanted = new URL(location.href).searchParams.get('sale');
+    const pick =
+      items.find((s) => s.id === wanted) ??
+      items.find((s) => deriveStatus(s, serverNow()) !== 'sold_out') ??
+      items[0];
+    if (pick) await selectSale(pick.id);
+  } catch (error) {
+    setMessage(describeError(error), 'error');
+    $('sales').setAttribute('aria-busy', 'false');
+  }
+}
+
+// ---- buying and signing in
+
+async function buy() {
+  const sale = state.sale;
+  if (!sale || state.buying) return;
+  if (!state.auth) {
+    state.buyAfterAuth = true;
+    setMessage('Log in or register below to buy.', 'info');
+    $('email').focus();
+    return;
+  }
+  const quantity = sale.perOrderLimit > 1 ? Number($('quantity').value) || 1 : 1;
+  state.buyKey ??= crypto.randomUUID();
+  state.buying = true;
+  renderClock();
+  try {
+    const { purchase, remaining } = await api(`/api/sales/${sale.id}/purchases`, {
+      method: 'POST',
+      token: state.auth.token,
+      headers: { 'Idempotency-Key': state.buyKey },
+      body: { quantity },
+    });
+    state.buyKey = null;
+    setMessage(`You got it! You are #${purchase.position} in round ${purchase.round}.`, 'ok');
+    // Stock only falls within a round, so a lower count from our own purchase is safe to show at once.
+    if (state.sale?.id === sale.id && purchase.round === state.sale.round && remaining < state.sale.remaining) {
+      acceptSale({ ...state.sale, remaining, sold: state.sale.units - remaining });
+    }
+    refreshLeaderboardSoon();
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== 'NETWORK') state.buyKey = null;
+    if (error.code === 'UNAUTHENTICATED') signOut();
+    const countdown = formatDuration(Date.parse(sale.startsAt) - serverNow());
+    setMessage(describeError(error, sale, { countdown }), 'error');
+  } finally {
+    state.buying = false;
+    renderClock();
+  }
+}
+
+async function authenticate(event) {
+  event.preventDefault();
+  const form = $('auth-form');
+  const mode = form.elements.mode.value;
+  const body = { email: $('email').value.trim(), password: $('password').value };
+  if (mode === 'register') body.name = $('name').value.trim();
+  const submit = $('auth-submit');
+  submit.disabled = true;
+  try {
+    const answer = await api(`/api/auth/${mode}`, { method: 'POST', body });
+    state.auth = { token: answer.token, user: answer.user };
+    session.save(state.auth);
+    $('password').value = '';
+    renderAccount();
+    setMessage(`Welcome, ${answer.user.name}.`, 'ok');
+    if (state.buyAfterAuth) {
+      state.buyAfterAuth = false;
+      $('buy').focus();
+      await buy();
+    }
+  } catch (error) {
+    setMessage(describeError(error, state.sale), 'error');
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+function signOut() {
+  state.auth = null;
+  session.clear();
+  renderAccount();
+}
+
+function onModeChange() {
+  const register = $('auth-form').elements.mode.value === 'register';
+  $('name-field').hidden = !register;
+  $('name').required = register;
+  $('password').autocomplete = register ? 'new-password' : 'current-password';
+  $('auth-submit').textContent = register ? 'Create account' : 'Log in';
+}
+
+$('buy-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  buy();
+});
+$('auth-form').addEventListener('submit', authenticate);
+$('auth-form').addEventListener('change', onModeChange);
+$('sign-out').addEventListener('click', () => {
+  signOut();
+  setMessage('Signed out.', 'info');
+});
+
+setInterval(renderClock, 250);
+renderAccount();
+loadSales();

@@ -1,0 +1,141 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express from 'express';
+import helmet from 'helmet';
+import type { Connection } from 'mongoose';
+import { Server as SocketServer } from 'socket.io';
+import type { Logger } from 'winston';
+import { authRoutes } from './auth/auth.routes';
+import { createAuthService } from './auth/auth.service';
+import { createTokenService } from './auth/tokens';
+import { systemClock, type Clock } from './clock';
+import type { Config } from './config';
+import { authenticate } from './http/auth';
+import { errorHandler, notFound } from './http/error-handler';
+import { authRateLimit, purchaseRateLimit } from './http/rate-limits';
+import { healthRoutes } from './http/health';
+import { startJobs, type Jobs } from './jobs';
+import { LeaderboardService } from './leaderboard/leaderboard.service';
+import { leaderboardRoutes } from './leaderboard/leaderboard.routes';
+import { startLiveStock } from './live';
+import { productModel } from './products/product.model';
+import { productRoutes } from './products/products.routes';
+import { createProductsService } from './products/products.service';
+import { purchaseModel } from './purchases/purchase.model';
+import { purchaseRoutes } from './purchases/purchases.routes';
+import { PurchaseService } from './purchases/purchases.service';
+import { saleModel } from './sales/sale.model';
+import { SaleDirectory } from './sales/sale-directory';
+import { saleRoutes } from './sales/sales.routes';
+import { createSalesService } from './sales/sales.service';
+import { userModel } from './users/user.model';
+import { userRoutes } from './users/users.routes';
+
+/** What the app is built from; nothing is read from the environment here. */
+export interface AppDeps {
+  config: Config;
+  /** An open mongoose connection; the caller owns it (and closes it after `close`). */
+  connection: Connection;
+  logger: Logger;
+  clock?: Clock;
+  /** Schedule the cron jobs (default true; tests run them by hand). */
+  jobs?: boolean;
+}
+
+/** The app: an HTTP server that is not listening yet, its Socket.IO server, and an orderly close. */
+export interface App {
+  http: HttpServer;
+  io: SocketServer;
+  /** Stops jobs, Socket.IO and HTTP, flushes the outbox, closes live stock. Every step settles. */
+  close(): Promise<void>;
+}
+
+/** JSON bodies above this are refused with 413. */
+const BODY_LIMIT = '16kb';
+/** Requests still running this long after close starts are cut. */
+const CLOSE_GRACE_MS = 5000;
+
+/** The demo page's folder: next to `server/` when run from source, two levels up when run from `dist/`. */
+function clientDemoDir(): string | null {
+  const candidates = [path.resolve(__dirname, '..', 'client-demo'), path.resolve(__dirname, '..', '..', 'client-demo')];
+  return candidates.find((dir) => existsSync(path.join(dir, 'index.html'))) ?? null;
+}
+
+/**
+ * Builds the app on an open connection: indexes, routes, Socket.IO on the same HTTP server, live stock, jobs.
+ * It does not listen; `server/index.ts` and the tests do.
+ */
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { config, connection, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  // Indexes first: the unique ones carry correctness (emails, positions, idempotency keys).
+  await Promise.all([userModel, productModel, saleModel, purchaseModel].map((model) => model(connection).init()));
+
+  const tokens = createTokenService(config.jwt.key, config.jwt.expiresInSeconds);
+  const auth = authenticate(tokens);
+  const directory = new SaleDirectory(connection);
+  const leaderboard = new LeaderboardService(connection, directory, config.jwt.key);
+  const onPurchasesWritten = (saleHex: string) => leaderboard.invalidate(saleHex);
+
+  const app = express();
+  // Behind a proxy, req.ip (the auth rate-limit key) is only the client's when this says how many hops to trust.
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  app.use(helmet());
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(healthRoutes(connection));
+
+  const http = createServer(app);
+  // Same-origin policy as REST: no CORS headers, so browsers only connect from pages this server serves.
+  const io = new SocketServer(http);
+  const live = await startLiveStock({ io, connection, clock, logger });
+  const purchases = new PurchaseService({
+    connection,
+    clock,
+    logger,
+    directory,
+    isSoldOut: (saleHex, round) => live.isSoldOut(saleHex, round),
+    onPurchasesWritten,
+  });
+
+  app.use('/api/auth', authRoutes(createAuthService(connection, tokens), tokens, authRateLimit(config.authRateLimit)));
+  app.use('/api/products', productRoutes(createProductsService(connection), auth));
+  app.use('/api/sales', purchaseRoutes(purchases, auth, purchaseRateLimit(config.purchaseRateLimit)));
+  app.use('/api/sales', leaderboardRoutes(leaderboard));
+  app.use('/api/sales', saleRoutes(createSalesService(connection, clock, directory), auth, clock));
+  app.use('/api/users', userRoutes(purchases, auth));
+  app.use('/api', notFound);
+  const demoDir = clientDemoDir();
+  if (demoDir) app.use(express.static(demoDir, { index: 'index.html' }));
+  app.use(notFound);
+  app.use(errorHandler(logger));
+
+  const jobs: Jobs | null =
+    deps.jobs === false ? null : startJobs({ connection, clock, logger, onPurchasesWritten });
+
+  let closing: Promise<void> | null = null;
+  const close = async (): Promise<void> => {
+    await jobs?.stop();
+    const httpClosed = new Promise<void>((resolve) => {
+      if (!http.listening) return resolve();
+      http.close(() => resolve());
+    });
+    // io.close() also closes the HTTP server; keep-alive sockets go now, running requests get a grace period.
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    http.closeIdleConnections();
+    const grace = setTimeout(() => http.closeAllConnections(), CLOSE_GRACE_MS).unref();
+    await httpClosed;
+    clearTimeout(grace);
+    const results = await Promise.allSettled([purchases.close(), live.close()]);
+    for (const result of results) {
+      if (result.status === 'rejected') logger.error('close step failed', { error: String(result.reason) });
+    }
+  };
+
+  return {
+    http,
+    io,
+    close: () => (closing ??= close()),
+  };
+}

@@ -1,0 +1,73 @@
+import { Long } from 'bson';
+import type { Engine } from '../engine';
+import type { Doc, OplogEntry } from '../engine/types';
+import { mongoError } from '../errors';
+import { encodeToken } from './resume-token';
+
+export type FullDocumentMode = 'default' | 'updateLookup' | 'whenAvailable' | 'required';
+export type BeforeChangeMode = 'off' | 'whenAvailable' | 'required';
+
+export interface EventOptions {
+  fullDocument: FullDocumentMode;
+  fullDocumentBeforeChange: BeforeChangeMode;
+}
+
+/**
+ * The change event MongoDB reports for one oplog entry, fields in MongoDB's order. For updates, `fullDocument`
+ * is looked up now (updateLookup: the document as it is at delivery, null if gone) or taken from the entry's
+ * post-image (whenAvailable/required).
+ */
+export function changeEvent(entry: OplogEntry, engine: Engine, opts: EventOptions): Doc {
+  const event: Doc = {
+    _id: encodeToken(entry.seq),
+    operationType: entry.op,
+    clusterTime: entry.ts,
+    wallTime: entry.wallTime,
+  };
+  switch (entry.op) {
+    case 'insert':
+    case 'replace':
+      event.fullDocument = entry.fullDocument ?? null;
+      break;
+    case 'update':
+      if (opts.fullDocument !== 'default') event.fullDocument = postImage(entry, engine, opts.fullDocument);
+      break;
+  }
+  if (opts.fullDocumentBeforeChange !== 'off' && isDocumentOp(entry.op) && entry.op !== 'insert') {
+    if (opts.fullDocumentBeforeChange === 'required') {
+      throw mongoError('NoMatchingDocument', 'fullDocumentBeforeChange:"required": no pre-images are kept');
+    }
+    event.fullDocumentBeforeChange = null;
+  }
+  event.ns = entry.ns.coll === undefined ? { db: entry.ns.db } : { db: entry.ns.db, coll: entry.ns.coll };
+  if (entry.documentKey) event.documentKey = entry.documentKey;
+  if (entry.op === 'update' && entry.updateDescription) event.updateDescription = entry.updateDescription;
+  if (entry.lsid && entry.txnNumber !== undefined) {
+    event.lsid = entry.lsid;
+    event.txnNumber = Long.fromNumber(entry.txnNumber);
+  }
+  return event;
+}
+
+/** The event that closes a collection or database stream after its namespace is dropped. */
+export function invalidateEvent(entry: OplogEntry): Doc {
+  return {
+    _id: encodeToken(entry.seq, true),
+    operationType: 'invalidate',
+    clusterTime: entry.ts,
+    wallTime: entry.wallTime,
+  };
+}
+
+function isDocumentOp(op: OplogEntry['op']): boolean {
+  return op === 'insert' || op === 'update' || op === 'replace' || op === 'delete';
+}
+
+function postImage(entry: OplogEntry, engine: Engine, mode: FullDocumentMode): Doc | null {
+  if (mode === 'updateLookup') {
+    return engine.findById(entry.ns.db, entry.ns.coll!, entry.documentKey?._id) ?? null;
+  }
+  if (entry.fullDocument) return entry.fullDocument;
+  if (mode === 'required') throw mongoError('NoMatchingDocument', 'fullDocument:"required": no post-image');
+  return null;
+}

@@ -1,0 +1,149 @@
+import os from 'node:os';
+import type { Doc } from '../engine/types';
+import { mongoError } from '../errors';
+import { MAX_BSON_BYTES } from '../wire/protocol';
+import type { CommandHandler, RequestContext } from './context';
+import { SET_NAME } from './handshake';
+import { sessionKey } from '../txn/session';
+
+const VERSION = '7.0.0';
+
+export const ping: CommandHandler = () => ({ ok: 1 });
+
+export const buildInfo: CommandHandler = () => ({
+  version: VERSION,
+  gitVersion: 'embedded',
+  versionArray: [7, 0, 0, 0],
+  modules: [],
+  allocator: 'system',
+  javascriptEngine: 'none',
+  storageEngines: ['inMemory'],
+  bits: 64,
+  debug: false,
+  maxBsonObjectSize: MAX_BSON_BYTES,
+  ok: 1,
+});
+
+/** Server parameters that can be read, and the ones setParameter may change. */
+function parameters(ctx: RequestContext): Doc {
+  return {
+    featureCompatibilityVersion: { version: '7.0' },
+    transactionLifetimeLimitSeconds: ctx.server.sessions.txnLifetimeMs / 1000,
+    cursorTimeoutMillis: 600_000,
+  };
+}
+
+export const getParameter: CommandHandler = (cmd, ctx) => {
+  requireAdmin('getParameter', ctx);
+  const all = parameters(ctx);
+  if (cmd.getParameter === '*' || (typeof cmd.getParameter === 'object' && cmd.getParameter?.allParameters)) {
+    return { ...all, ok: 1 };
+  }
+  const reply: Doc = {};
+  for (const name of Object.keys(cmd)) {
+    if (name === 'getParameter' || name.startsWith('$') || name === 'lsid' || name === 'comment') continue;
+    if (!(name in all)) throw mongoError('InvalidOptions', `no option found to get: ${name}`);
+    reply[name] = all[name];
+  }
+  if (Object.keys(reply).length === 0) throw mongoError('InvalidOptions', 'no option found to get');
+  return { ...reply, ok: 1 };
+};
+
+/** Only `transactionLifetimeLimitSeconds` can be changed (tests use it to hit the lifetime limit quickly). */
+export const setParameter: CommandHandler = (cmd, ctx) => {
+  requireAdmin('setParameter', ctx);
+  const value = cmd.transactionLifetimeLimitSeconds;
+  if (value === undefined) throw mongoError('InvalidOptions', 'attempted to set an unrecognized parameter');
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 1) {
+    throw mongoError('BadValue', 'transactionLifetimeLimitSeconds must be at least 1');
+  }
+  const was = ctx.server.sessions.txnLifetimeMs / 1000;
+  ctx.server.sessions.txnLifetimeMs = seconds * 1000;
+  return { was, ok: 1 };
+};
+
+export const serverStatus: CommandHandler = (_cmd, ctx) => {
+  const { info, engine, sessions, cursors } = ctx.server;
+  const uptimeMillis = Date.now() - info.startedAt.getTime();
+  const mem = process.memoryUsage();
+  return {
+    host: info.address,
+    version: VERSION,
+    process: 'mongod',
+    pid: process.pid,
+    uptime: Math.floor(uptimeMillis / 1000),
+    uptimeMillis,
+    uptimeEstimate: Math.floor(uptimeMillis / 1000),
+    localTime: new Date(),
+    connections: { current: info.connections.current, available: 1_000_000, totalCreated: info.connections.totalCreated },
+    mem: { bits: 64, resident: Math.round(mem.rss / 2 ** 20), virtual: Math.round(mem.rss / 2 ** 20), supported: true },
+    repl: { setName: SET_NAME, isWritablePrimary: true, hosts: [info.address], primary: info.address, me: info.address },
+    logicalSessionRecordCache: { activeSessionsCount: sessions.size },
+    metrics: { cursor: { open: { total: cursors.size } } },
+    storageEngine: { name: 'inMemory', memoryUsageBytes: engine.memoryUsage() },
+    ok: 1,
+  };
+};
+
+export const connectionStatus: CommandHandler = (cmd) => ({
+  authInfo: {
+    authenticatedUsers: [],
+    authenticatedUserRoles: [],
+    ...(cmd.showPrivileges ? { authenticatedUserPrivileges: [] } : {}),
+  },
+  ok: 1,
+});
+
+export const whatsmyuri: CommandHandler = (_cmd, ctx) => ({ you: ctx.conn.remote, ok: 1 });
+
+const STARTUP_WARNING = 'This is an embedded in-memory MongoDB-compatible server: not for production, nothing is durable';
+
+export const getLog: CommandHandler = (cmd, ctx) => {
+  requireAdmin('getLog', ctx);
+  switch (cmd.getLog) {
+    case '*':
+      return { names: ['global', 'startupWarnings'], ok: 1 };
+    case 'global':
+      return { totalLinesWritten: ctx.server.info.recentLog.length, log: ctx.server.info.recentLog, ok: 1 };
+    case 'startupWarnings':
+      return { totalLinesWritten: 1, log: [STARTUP_WARNING], ok: 1 };
+    default:
+      throw mongoError('InvalidOptions', `no RamLog named: ${String(cmd.getLog)}`);
+  }
+};
+
+export const hostInfo: CommandHandler = () => ({
+  system: {
+    currentTime: new Date(),
+    hostname: os.hostname(),
+    cpuAddrSize: 64,
+    memSizeMB: Math.round(os.totalmem() / 2 ** 20),
+    numCores: os.cpus().length,
+    cpuArch: os.arch(),
+    numaEnabled: false,
+  },
+  os: { type: os.type(), name: os.platform(), version: os.release() },
+  extra: {},
+  ok: 1,
+});
+
+/** Sent by drivers on close with moreToCome (no reply goes out): aborts transactions and kills cursors. */
+export const endSessions: CommandHandler = (cmd, ctx) => {
+  const lsids: unknown[] = Array.isArray(cmd.endSessions) ? cmd.endSessions : [];
+  const keys = new Set(lsids.map((lsid) => sessionKey(lsid)).filter((k): k is string => k !== undefined));
+  ctx.server.cursors.killSessions(keys);
+  ctx.server.sessions.end(lsids);
+  return { ok: 1 };
+};
+
+/** Aborts every transaction, forgets every session and kills their cursors (test runners call it). */
+export const killAllSessions: CommandHandler = (_cmd, ctx) => {
+  ctx.server.cursors.killSessions(ctx.server.sessions.keys());
+  ctx.server.sessions.endAll();
+  return { ok: 1 };
+};
+
+function requireAdmin(name: string, ctx: RequestContext): void {
+  if (ctx.db !== 'admin') throw mongoError('Unauthorized', `${name} may only be run against the admin database.`);
+}

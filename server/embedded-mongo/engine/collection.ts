@@ -1,0 +1,132 @@
+/**
+ * One collection's committed state: records by `_id` key (Map insertion order is natural order), its
+ * indexes, and the primitive writes that keep both in step. Locks, transactions, memory and the oplog are
+ * the engine's business; this class only keeps the data consistent and unique keys unique.
+ */
+import { UUID } from 'bson';
+import { Codes, MongoError } from '../errors';
+import { SecondaryIndex, type Rec } from './btree-index';
+import { formatDoc } from './format';
+import { normalizeIndexSpec, sameKey, sameOptions, type IndexSpec } from './index-spec';
+import type { Doc } from './types';
+
+/** A duplicate key error as MongoDB reports it. */
+export function duplicateKeyError(ns: string, index: SecondaryIndex, tuple: unknown[]): MongoError {
+  const keyValue = index.keyValue(tuple);
+  return new MongoError(
+    Codes.DuplicateKey,
+    'DuplicateKey',
+    `E11000 duplicate key error collection: ${ns} index: ${index.name} dup key: ${formatDoc(keyValue)}`,
+    [],
+    { keyPattern: { ...index.spec.key }, keyValue },
+  );
+}
+
+/** Keys a document contributes to each index, computed once per write. */
+export type IndexKeys = Map<SecondaryIndex, unknown[][] | null>;
+
+export class Collection {
+  readonly recs = new Map<string, Rec>();
+  readonly indexes = new Map<string, SecondaryIndex>();
+  readonly uuid = new UUID();
+  bytes = 0;
+  private nextRid = 1;
+
+  constructor(
+    readonly db: string,
+    readonly name: string,
+    readonly options: Doc = {},
+  ) {
+    const idIndex = new SecondaryIndex({ v: 2, key: { _id: 1 }, name: '_id_' });
+    this.indexes.set('_id_', idIndex);
+  }
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  /** Index keys of `doc` for every index, `_id_` included. */
+  keysFor(doc: Doc): IndexKeys {
+    const out: IndexKeys = new Map();
+    for (const ix of this.indexes.values()) out.set(ix, ix.keysOf(doc));
+    return out;
+  }
+
+  /**
+   * Throws DuplicateKey when `doc` (as record `selfRid`, 0 for a new one) would clash in a unique index.
+   * `skip` ignores records that a transaction replaces or deletes.
+   */
+  checkUnique(keys: IndexKeys, selfRid: number, skip?: (rec: Rec) => boolean): void {
+    for (const [ix, k] of keys) {
+      const clash = ix.findDuplicate(k, selfRid, skip);
+      if (clash) throw duplicateKeyError(this.ns, ix, clash);
+    }
+  }
+
+  insertRec(idk: string, doc: Doc, size: number, version: number, keys: IndexKeys = this.keysFor(doc)): Rec {
+    const rec: Rec = { idk, rid: this.nextRid++, doc, size, version };
+    this.recs.set(idk, rec);
+    for (const [ix, k] of keys) ix.add(rec, k);
+    this.bytes += size;
+    return rec;
+  }
+
+  replaceRec(rec: Rec, doc: Doc, size: number, version: number, keys: IndexKeys = this.keysFor(doc)): void {
+    for (const [ix, k] of keys) {
+      const old = ix.keysOf(rec.doc);
+      if (SecondaryIndex.sameKeys(old, k)) continue;
+      ix.remove(rec, old);
+      ix.add(rec, k);
+    }
+    this.bytes += size - rec.size;
+    rec.doc = doc;
+    rec.size = size;
+    rec.version = version;
+  }
+
+  deleteRec(rec: Rec): void {
+    for (const ix of this.indexes.values()) ix.remove(rec);
+    this.recs.delete(rec.idk);
+    this.bytes -= rec.size;
+  }
+
+  /** Adds an index (built over the existing records); false when an identical one exists. */
+  createIndex(raw: unknown): boolean {
+    const spec: IndexSpec = normalizeIndexSpec(raw);
+    const byName = this.indexes.get(spec.name);
+    if (byName) {
+      if (!sameKey(byName.spec, spec))
+        throw new MongoError(
+          Codes.IndexKeySpecsConflict,
+          'IndexKeySpecsConflict',
+          `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${formatDoc(spec)}, existing index: ${formatDoc(byName.spec)}`,
+        );
+      if (spec.name === '_id_' || sameOptions(byName.spec, spec)) return false;
+      throw new MongoError(
+        Codes.IndexOptionsConflict,
+        'IndexOptionsConflict',
+        `An equivalent index already exists with the same name but different options. Requested index: ${formatDoc(spec)}, existing index: ${formatDoc(byName.spec)}`,
+      );
+    }
+    for (const ix of this.indexes.values())
+      if (sameKey(ix.spec, spec) && sameOptions(ix.spec, spec))
+        throw new MongoError(
+          Codes.IndexOptionsConflict,
+          'IndexOptionsConflict',
+          `Index already exists with a different name: ${ix.name}`,
+        );
+    const index = new SecondaryIndex(spec);
+    for (const rec of this.recs.values()) {
+      const keys = index.keysOf(rec.doc);
+      const clash = index.findDuplicate(keys, rec.rid);
+      if (clash) throw duplicateKeyError(this.ns, index, clash);
+      index.add(rec, keys);
+    }
+    this.indexes.set(spec.name, index);
+    return true;
+  }
+
+  dropIndex(name: string): void {
+    this.indexes.delete(name);
+  }
+}

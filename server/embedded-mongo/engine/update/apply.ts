@@ -1,0 +1,326 @@
+/**
+ * Applies parsed update operators to a private copy of a document, with MongoDB's path rules (fan-out by
+ * `$[]` / `$[id]`, positional `$`, intermediate documents created, errors where a path runs into a scalar) and
+ * records what changed for `nModified` and the oplog's `updateDescription`.
+ */
+import type { Timestamp } from 'bson';
+import { MongoError, mongoError } from '../../errors';
+import { bsonTypeName, isNumeric, isPlainObject } from '../bson-types';
+import { deepCopy } from '../clone';
+import { bsonCompare, bsonEquals, identical } from '../compare';
+import { compileFilter } from '../matcher';
+import { addNumbers, bitwise, multiplyNumbers, zeroLike } from '../numbers';
+import { isIndexSegment } from '../paths';
+import { matchedIndex } from '../positional';
+import { parseSort, sortDocs } from '../sort';
+import type { Doc } from '../types';
+import type { ElementTest, UpdateOp } from './parse';
+
+/** What an update needs besides the document. */
+export interface ApplyContext {
+  /** The statement's filter: the positional `$` resolves against it. */
+  filter?: Doc;
+  /** True when building an upserted document (`$setOnInsert` applies, `$` cannot). */
+  isInsert: boolean;
+  now: Date;
+  /** A fresh Timestamp for `$currentDate: {$type: 'timestamp'}`. */
+  timestamp: () => Timestamp;
+  arrayFilters: Map<string, ElementTest>;
+}
+
+/** Paths changed by an update, as change streams report them. */
+export interface ChangeSet {
+  changed: boolean;
+  updated: Record<string, unknown>;
+  removed: string[];
+}
+
+type Container = Doc | unknown[];
+type Leaf = (c: Container, key: string, path: string, op: UpdateOp) => void;
+
+function summary(v: unknown): string {
+  try {
+    const s = JSON.stringify(v);
+    return s && s.length > 80 ? s.slice(0, 77) + '...' : String(s);
+  } catch {
+    return String(v);
+  }
+}
+
+function get(c: Container, key: string): unknown {
+  return Array.isArray(c) ? c[Number(key)] : c[key];
+}
+
+function has(c: Container, key: string): boolean {
+  return Array.isArray(c) ? Number(key) < c.length : Object.prototype.hasOwnProperty.call(c, key);
+}
+
+function put(c: Container, key: string, value: unknown): void {
+  if (Array.isArray(c)) {
+    const i = Number(key);
+    while (c.length < i) c.push(null);
+    c[i] = value;
+  } else c[key] = value;
+}
+
+const CREATES = new Set(['$set', '$setOnInsert', '$inc', '$mul', '$min', '$max', '$currentDate', '$push', '$addToSet', '$bit']);
+
+class Applier {
+  readonly changes: ChangeSet = { changed: false, updated: {}, removed: [] };
+
+  constructor(
+    private readonly ctx: ApplyContext,
+    private readonly id: unknown,
+  ) {}
+
+  private setValue(c: Container, key: string, path: string, value: unknown): void {
+    if (has(c, key) && identical(get(c, key), value)) return;
+    put(c, key, value);
+    this.changes.changed = true;
+    this.changes.updated[path] = value;
+  }
+
+  private typeError(op: string, key: string, old: unknown): MongoError {
+    return mongoError(
+      'TypeMismatch',
+      `Cannot apply ${op} to a value of non-numeric type. {_id: ${summary(this.id)}} has the field '${key}' of non-numeric type ${bsonTypeName(old)}`,
+    );
+  }
+
+  private readonly leaves: Record<string, Leaf> = {
+    $set: (c, key, path, op) => this.setValue(c, key, path, deepCopy(op.value)),
+    $setOnInsert: (c, key, path, op) => this.setValue(c, key, path, deepCopy(op.value)),
+    $unset: (c, key, path) => {
+      if (!has(c, key)) return;
+      if (Array.isArray(c)) return this.setValue(c, key, path, null);
+      delete c[key];
+      this.changes.changed = true;
+      this.changes.removed.push(path);
+    },
+    $inc: (c, key, path, op) => {
+      const old = get(c, key);
+      if (old === undefined) return this.setValue(c, key, path, op.value);
+      if (!isNumeric(old)) throw this.typeError('$inc', key, old);
+      this.setValue(c, key, path, addNumbers(old, op.value));
+    },
+    $mul: (c, key, path, op) => {
+      const old = get(c, key);
+      if (old === undefined) return this.setValue(c, key, path, zeroLike(op.value));
+      if (!isNumeric(old)) throw this.typeError('$mul', key, old);
+      this.setValue(c, key, path, multiplyNumbers(old, op.value));
+    },
+    $min: (c, key, path, op) => {
+      const old = get(c, key);
+      if (old === undefined || bsonCompare(op.value, old) < 0) this.setValue(c, key, path, deepCopy(op.value));
+    },
+    $max: (c, key, path, op) => {
+      const old = get(c, key);
+      if (old === undefined || bsonCompare(op.value, old) > 0) this.setValue(c, key, path, deepCopy(op.value));
+    },
+    $currentDate: (c, key, path, op) => {
+      const ts = isPlainObject(op.value) && op.value.$type === 'timestamp';
+      this.setValue(c, key, path, ts ? this.ctx.timestamp() : new Date(this.ctx.now.getTime()));
+    },
+    $bit: (c, key, path, op) => {
+      let v: unknown = get(c, key) ?? 0;
+      for (const [how, operand] of Object.entries(op.value as Doc)) {
+        const r = bitwise(v, operand, how as 'and' | 'or' | 'xor');
+        if (r === undefined)
+          throw mongoError('BadValue', `Cannot apply $bit to a value of non-integral type. {_id: ${summary(this.id)}} has the field '${key}' of non-integer type ${bsonTypeName(v)}`);
+        v = r;
+      }
+      this.setValue(c, key, path, v);
+    },
+    $push: (c, key, path, op) => {
+      const arr = this.arrayAt(c, key, '$push');
+      const spec = pushSpec(op.value);
+      let next = arr.slice();
+      const items = spec.each.map((e) => deepCopy(e));
+      if (spec.position === undefined) next.push(...items);
+      else {
+        const p = spec.position < 0 ? Math.max(next.length + spec.position, 0) : Math.min(spec.position, next.length);
+        next.splice(p, 0, ...items);
+      }
+      if (spec.sort !== undefined) next = sortElements(next, spec.sort);
+      if (spec.slice !== undefined) next = spec.slice >= 0 ? next.slice(0, spec.slice) : next.slice(spec.slice);
+      this.setValue(c, key, path, next);
+    },
+    $addToSet: (c, key, path, op) => {
+      const arr = this.arrayAt(c, key, '$addToSet');
+      const v = op.value;
+      let each: unknown[] = [v];
+      if (isPlainObject(v) && '$each' in v) {
+        if (!Array.isArray(v.$each)) throw mongoError('TypeMismatch', `The argument to $each in $addToSet must be an array but it was of type ${bsonTypeName(v.$each)}`);
+        each = v.$each;
+      }
+      const next = arr.slice();
+      for (const e of each) if (!next.some((x) => bsonEquals(x, e))) next.push(deepCopy(e));
+      if (next.length !== arr.length || !has(c, key)) this.setValue(c, key, path, next);
+    },
+    $pop: (c, key, path, op) => {
+      const arr = get(c, key);
+      if (arr === undefined) return;
+      if (!Array.isArray(arr)) throw mongoError('TypeMismatch', `Path '${path}' contains an element of non-array type '${bsonTypeName(arr)}'`);
+      if (arr.length === 0) return;
+      this.setValue(c, key, path, Number(op.value) === 1 ? arr.slice(0, -1) : arr.slice(1));
+    },
+    $pull: (c, key, path, op) => {
+      const arr = get(c, key);
+      if (arr === undefined) return;
+      if (!Array.isArray(arr)) throw mongoError('BadValue', 'Cannot apply $pull to a non-array value');
+      const m = pullMatcher(op.value);
+      const next = arr.filter((e) => !m(e));
+      if (next.length !== arr.length) this.setValue(c, key, path, next);
+    },
+    $pullAll: (c, key, path, op) => {
+      const arr = get(c, key);
+      if (arr === undefined) return;
+      if (!Array.isArray(arr)) throw mongoError('BadValue', 'Cannot apply $pullAll to a non-array value');
+      const values = op.value as unknown[];
+      const next = arr.filter((e) => !values.some((v) => bsonEquals(e, v)));
+      if (next.length !== arr.length) this.setValue(c, key, path, next);
+    },
+  };
+
+  private arrayAt(c: Container, key: string, op: string): unknown[] {
+    const arr = get(c, key);
+    if (arr === undefined) return [];
+    if (!Array.isArray(arr))
+      throw mongoError('BadValue', `The field '${key}' must be an array but is of type ${bsonTypeName(arr)} in document {_id: ${summary(this.id)}}`);
+    void op;
+    return arr;
+  }
+
+  /** Applies `leaf` at every target of `segs` below `node`. */
+  walk(node: Container, op: UpdateOp, i: number, path: string, create: boolean, leaf: Leaf): void {
+    const seg = op.segs[i];
+    const last = i === op.segs.length - 1;
+    const here = path === '' ? seg : `${path}.${seg}`;
+    if (seg.charCodeAt(0) === 36 /* $ */ && (seg === '$' || seg.startsWith('$['))) {
+      if (!Array.isArray(node)) {
+        if (!create) return;
+        throw mongoError('BadValue', `The path '${op.segs.slice(0, i).join('.')}' must exist in the document in order to apply array updates.`);
+      }
+      for (const idx of this.positions(node, op, i)) {
+        const p = path === '' ? String(idx) : `${path}.${idx}`;
+        if (last) leaf(node, String(idx), p, op);
+        else this.descend(node, String(idx), op, i, p, create, leaf);
+      }
+      return;
+    }
+    if (Array.isArray(node) && !isIndexSegment(seg)) {
+      if (!create) return;
+      throw mongoError('PathNotViable', `Cannot create field '${seg}' in element {${op.segs[i - 1] ?? ''}: ${summary(node)}}`);
+    }
+    if (last) leaf(node, seg, here, op);
+    else this.descend(node, seg, op, i, here, create, leaf);
+  }
+
+  private descend(node: Container, key: string, op: UpdateOp, i: number, path: string, create: boolean, leaf: Leaf): void {
+    let child = get(node, key);
+    if (child === undefined) {
+      if (!create) return;
+      const next = op.segs[i + 1];
+      if (next === '$' || next.startsWith('$['))
+        throw mongoError('BadValue', `The path '${path}' must exist in the document in order to apply array updates.`);
+      child = {};
+      put(node, key, child);
+    } else if (!isPlainObject(child) && !Array.isArray(child)) {
+      if (!create) return;
+      throw mongoError('PathNotViable', `Cannot create field '${op.segs[i + 1]}' in element {${key}: ${summary(child)}}`);
+    }
+    this.walk(child as Container, op, i + 1, path, create, leaf);
+  }
+
+  private positions(arr: unknown[], op: UpdateOp, i: number): number[] {
+    const seg = op.segs[i];
+    if (seg === '$') {
+      if (this.ctx.isInsert || i === 0)
+        throw mongoError('BadValue', 'The positional operator did not find the match needed from the query.');
+      const idx = matchedIndex(this.ctx.filter, op.segs.slice(0, i).join('.'), arr);
+      if (idx === undefined) throw mongoError('BadValue', 'The positional operator did not find the match needed from the query.');
+      return [idx];
+    }
+    if (seg === '$[]') return arr.map((_, j) => j);
+    const test = this.ctx.arrayFilters.get(seg.slice(2, -1))!;
+    const out: number[] = [];
+    for (let j = 0; j < arr.length; j++) if (test(arr[j])) out.push(j);
+    return out;
+  }
+
+  rename(doc: Doc, op: UpdateOp): void {
+    const target = String(op.value);
+    let value: unknown;
+    let found = false;
+    const src: UpdateOp = { ...op, op: '$unset' };
+    this.walk(doc, src, 0, '', false, (c, key, path) => {
+      if (Array.isArray(c)) throw mongoError('BadValue', `The source field cannot be an array element, '${op.path}'`);
+      if (!has(c, key)) return;
+      found = true;
+      value = c[key];
+      delete c[key];
+      this.changes.changed = true;
+      this.changes.removed.push(path);
+    });
+    if (!found) return;
+    const dst: UpdateOp = { op: '$set', path: target, segs: target.split('.'), value };
+    this.walk(doc, dst, 0, '', true, (c, key, path) => {
+      if (Array.isArray(c)) throw mongoError('BadValue', `The destination field cannot be an array element, '${target}'`);
+      put(c, key, value);
+      this.changes.updated[path] = value;
+    });
+  }
+
+  apply(doc: Doc, ops: UpdateOp[]): void {
+    for (const op of ops) {
+      if (op.op === '$setOnInsert' && !this.ctx.isInsert) continue;
+      if (op.op === '$rename') this.rename(doc, op);
+      else this.walk(doc, op, 0, '', CREATES.has(op.op), this.leaves[op.op]);
+    }
+  }
+}
+
+function pushSpec(v: unknown): { each: unknown[]; position?: number; slice?: number; sort?: unknown } {
+  if (!isPlainObject(v) || !('$each' in v)) return { each: [v] };
+  for (const k of Object.keys(v))
+    if (!['$each', '$slice', '$sort', '$position'].includes(k)) throw mongoError('BadValue', `Unrecognized clause in $push: ${k}`);
+  if (!Array.isArray(v.$each)) throw mongoError('BadValue', `The argument to $each in $push must be an array but it was of type: ${bsonTypeName(v.$each)}`);
+  const num = (name: string, x: unknown): number | undefined => {
+    if (x === undefined) return undefined;
+    if (!isNumeric(x) || !Number.isInteger(Number(x))) throw mongoError('BadValue', `The value for ${name} must be an integer value but was given type: ${bsonTypeName(x)}`);
+    return Number(x);
+  };
+  return { each: v.$each, position: num('$position', v.$position), slice: num('$slice', v.$slice), sort: v.$sort };
+}
+
+function sortElements(arr: unknown[], spec: unknown): unknown[] {
+  if (spec === 1 || spec === -1) {
+    const dir = spec;
+    return arr
+      .map((v, i) => ({ v, i }))
+      .sort((a, b) => bsonCompare(a.v, b.v) * dir || a.i - b.i)
+      .map((x) => x.v);
+  }
+  if (!isPlainObject(spec)) throw mongoError('BadValue', 'The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields');
+  return sortDocs(arr, parseSort(spec), (e) => (isPlainObject(e) ? e : {}));
+}
+
+function pullMatcher(cond: unknown): (e: unknown) => boolean {
+  if (isPlainObject(cond)) {
+    const keys = Object.keys(cond);
+    if (keys.length > 0 && keys.every((k) => k.startsWith('$') && k !== '$and' && k !== '$or' && k !== '$nor')) {
+      const m = compileFilter({ v: cond });
+      return (e) => m.test({ v: e });
+    }
+    const m = compileFilter(cond);
+    return (e) => isPlainObject(e) && m.test(e);
+  }
+  return (e) => bsonEquals(e, cond);
+}
+
+/** Applies operator updates to `doc` (a private, mutable copy) and returns what changed. */
+export function applyOperators(doc: Doc, ops: UpdateOp[], ctx: ApplyContext): ChangeSet {
+  const a = new Applier(ctx, doc._id);
+  a.apply(doc, ops);
+  return a.changes;
+}

@@ -1,0 +1,39 @@
+import { Router } from 'express';
+import type { Connection } from 'mongoose';
+import { AppError } from '../errors';
+
+/** How long the readiness ping may take. */
+const PING_TIMEOUT_MS = 1000;
+
+async function pingDatabase(connection: Connection): Promise<boolean> {
+  const db = connection.db;
+  if (!db || connection.readyState !== 1) return false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([
+      db.command({ ping: 1 }).then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** /healthz: the process runs. /readyz: the database answers a ping within a second. */
+export function healthRoutes(connection: Connection): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    if (!(await pingDatabase(connection))) throw new AppError('SERVICE_UNAVAILABLE');
+    res.json({ status: 'ready' });
+  });
+  return router;
+}

@@ -1,0 +1,56 @@
+import { Router, type RequestHandler, type Response } from 'express';
+import type { Metrics } from './metrics';
+import { routePatternOf } from './route-table';
+
+/** The contract's purchase route: its answers are counted by outcome code as well. */
+export const PURCHASE_ROUTE = { method: 'POST', path: '/api/sales/:id/purchases' } as const;
+
+/** Codes that are the only one of their status on the purchase route, for answers the error handler did not tag. */
+const CODE_BY_STATUS: Record<number, string> = {
+  401: 'UNAUTHENTICATED',
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  429: 'RATE_LIMITED',
+  500: 'INTERNAL_ERROR',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+/** The outcome of a purchase answer: CREATED, the code the error handler put in `res.locals.errorCode`, or one implied by the status. */
+export function purchaseOutcomeOf(res: Response): string {
+  if (res.locals.errorCode) return res.locals.errorCode;
+  if (res.statusCode === 201) return 'CREATED';
+  return CODE_BY_STATUS[res.statusCode] ?? (res.statusCode >= 500 ? 'INTERNAL_ERROR' : 'UNKNOWN');
+}
+
+/**
+ * Times every request and records it by route pattern and status when its answer is done; answers of the
+ * purchase route also move `flashsale_purchases_total{code}` and the purchase latency histogram. Mount it
+ * first, so refusals by the rate limiter or authentication are counted too.
+ */
+export function httpMetricsMiddleware(metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const startedAt = process.hrtime.bigint();
+    res.once('close', () => {
+      const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+      const route = routePatternOf(req);
+      metrics.observeHttpRequest(req.method, route, res.statusCode, seconds);
+      if (req.method === PURCHASE_ROUTE.method && route === PURCHASE_ROUTE.path) {
+        metrics.observePurchase(purchaseOutcomeOf(res), seconds);
+      }
+    });
+    next();
+  };
+}
+
+/** `GET /metrics`: the Prometheus text format of this instance's registry. */
+export function metricsRouter(metrics: Metrics): Router {
+  const router = Router();
+  router.get('/metrics', async (_req, res) => {
+    const body = await metrics.render();
+    res.setHeader('Content-Type', metrics.contentType);
+    // Every scrape must see fresh values.
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(body);
+  });
+  return router;
+}

@@ -1,0 +1,3 @@
+export { buildOpenApiDocument } from './openapi';
+export { DOCS_PATH, OPENAPI_PATH, openapiRouter } from './openapi.routes';
+export type { OpenApiDocument } from './types';

@@ -1,0 +1,54 @@
+import { Router, type RequestHandler } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import { buildOpenApiDocument } from './openapi';
+import type { OpenApiDocument } from './types';
+
+export const OPENAPI_PATH = '/api/openapi.json';
+export const DOCS_PATH = '/api/docs';
+
+/**
+ * The UI page loads its scripts, styles and images from this server only and inlines one `<style>` block:
+ * helmet's default CSP allows exactly that. The only outside request Swagger UI would make is to its online
+ * validator badge, which is turned off here; so no CSP relaxation is needed, on /api/docs or elsewhere.
+ */
+const UI_OPTIONS: swaggerUi.SwaggerUiOptions = {
+  customSiteTitle: 'Flash sale API',
+  swaggerUrl: OPENAPI_PATH,
+  swaggerOptions: { validatorUrl: null, persistAuthorization: false },
+};
+
+/**
+ * Relative asset URLs of the page (`./swagger-ui.css`) only resolve under the folder, so `/api/docs` is sent to
+ * `/api/docs/` (the query string kept).
+ */
+const trailingSlash: RequestHandler = (req, res, next) => {
+  const [path, query] = req.originalUrl.split('?', 2);
+  const atFolder = req.url === '/' || req.url.startsWith('/?');
+  if (atFolder && !path.endsWith('/') && (req.method === 'GET' || req.method === 'HEAD')) {
+    res.redirect(301, `${path}/${query === undefined ? '' : `?${query}`}`);
+    return;
+  }
+  next();
+};
+
+/**
+ * `GET /api/openapi.json` (the document, built once) and the interactive UI at `/api/docs/`, which reads that
+ * same URL. The UI's assets come from the swagger-ui-dist package, served by this router.
+ */
+export function openapiRouter(document: OpenApiDocument = buildOpenApiDocument()): Router {
+  const router = Router();
+  const body = JSON.stringify(document);
+
+  router.get(OPENAPI_PATH, (_req, res) => {
+    res.type('application/json').send(body);
+  });
+
+  // serveFiles (not `serve`) keeps the UI's init script in this router rather than in module state.
+  router.use(
+    DOCS_PATH,
+    trailingSlash,
+    swaggerUi.serveFiles(undefined, UI_OPTIONS),
+    swaggerUi.setup(undefined, UI_OPTIONS),
+  );
+  return router;
+}

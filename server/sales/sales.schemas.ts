@@ -1,0 +1,67 @@
+import Joi from 'joi';
+import { validate as isCronExpression } from 'node-cron';
+import { moneySchema } from '../products/products.schemas';
+import type { PromoCondition } from './sale.model';
+import type { SaleStatus } from './sale.view';
+
+/** Most units a round may hold. */
+export const MAX_UNITS = 1_000_000;
+
+/** Create-sale body (`startsAt` is an ISO 8601 string; the service turns it into a Date). */
+export interface CreateSaleInput {
+  productId: string;
+  price: number;
+  units: number;
+  startsAt: string;
+  perOrderLimit: number;
+  perUserLimit: number;
+  restartSchedule: string | null;
+  promoCondition: PromoCondition | null;
+}
+
+/** Open-round body. */
+export interface OpenRoundInput {
+  startsAt: string;
+  units?: number;
+  force: boolean;
+}
+
+/** List-sales query. */
+export interface ListSalesQuery {
+  status?: SaleStatus;
+}
+
+const units = Joi.number().integer().min(1).max(MAX_UNITS);
+const limit = Joi.number().integer().min(1).max(MAX_UNITS);
+const isoDate = Joi.string().isoDate();
+
+const cronExpression = Joi.string()
+  .max(200)
+  .custom((value: string, helpers) => (isCronExpression(value) ? value : helpers.error('any.invalid')))
+  .messages({ 'any.invalid': '"restartSchedule" must be a valid cron expression' });
+
+export const createSaleSchema = Joi.object<CreateSaleInput>({
+  productId: Joi.string().hex().length(24).required(),
+  price: moneySchema.required(),
+  units: units.default(200),
+  startsAt: isoDate.required(),
+  perOrderLimit: limit.default(1),
+  perUserLimit: limit.default(1),
+  restartSchedule: cronExpression.allow(null).default(null),
+  promoCondition: Joi.object({
+    name: Joi.string().min(1).max(200).required(),
+    description: Joi.string().allow('').max(2000).default(''),
+  })
+    .allow(null)
+    .default(null),
+});
+
+export const openRoundSchema = Joi.object<OpenRoundInput>({
+  startsAt: isoDate.required(),
+  units,
+  force: Joi.boolean().default(false),
+});
+
+export const listSalesSchema = Joi.object<ListSalesQuery>({
+  status: Joi.string().valid('scheduled', 'active', 'sold_out'),
+});

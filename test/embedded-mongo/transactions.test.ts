@@ -1,0 +1,219 @@
+import { expect } from 'chai';
+import { Long, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
+import { getTestDatabase, type TestDatabase } from '../helpers/db';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` every 5 ms for up to `ms`; false if it never held. */
+async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(5)) if (check()) return true;
+  return check();
+}
+
+describe('embedded-mongo: sessions and transactions', () => {
+  let db: TestDatabase;
+  let client: MongoClient;
+  let database: Db;
+  let accounts: Collection<{ _id: string; n: number }>;
+
+  before(async () => {
+    db = await getTestDatabase();
+    client = await new MongoClient(db.uri).connect();
+    database = client.db(db.dbName);
+    await database.createCollection('accounts');
+    accounts = database.collection('accounts');
+  });
+
+  beforeEach(async () => {
+    await accounts.deleteMany({});
+    await accounts.insertOne({ _id: 'a', n: 0 });
+  });
+
+  after(async () => {
+    await client?.close();
+    await db?.stop();
+  });
+
+  it('commits every write of a transaction at once', async () => {
+    const session = client.startSession();
+    try {
+      await session.withTransaction(async () => {
+        await accounts.insertOne({ _id: 'b', n: 1 }, { session });
+        await accounts.updateOne({ _id: 'a' }, { $inc: { n: 5 } }, { session });
+      });
+    } finally {
+      await session.endSession();
+    }
+    expect(await accounts.find().sort({ _id: 1 }).toArray()).to.deep.equal([
+      { _id: 'a', n: 5 },
+      { _id: 'b', n: 1 },
+    ]);
+  });
+
+  it('discards the writes of an aborted transaction', async () => {
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await accounts.insertOne({ _id: 'gone', n: 1 }, { session });
+      await accounts.updateOne({ _id: 'a' }, { $inc: { n: 1 } }, { session });
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await accounts.find().toArray()).to.deep.equal([{ _id: 'a', n: 0 }]);
+  });
+
+  it('hides uncommitted writes from other readers and shows them to the transaction', async () => {
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await accounts.insertOne({ _id: 'pending', n: 1 }, { session });
+      expect(await accounts.findOne({ _id: 'pending' }, { session })).to.deep.equal({ _id: 'pending', n: 1 });
+      expect(await accounts.findOne({ _id: 'pending' })).to.equal(null);
+      await session.commitTransaction();
+      expect(await accounts.findOne({ _id: 'pending' })).to.deep.equal({ _id: 'pending', n: 1 });
+    } finally {
+      await session.endSession();
+    }
+  });
+
+  it('answers a repeated commit of a committed transaction with success', async () => {
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await accounts.updateOne({ _id: 'a' }, { $inc: { n: 1 } }, { session });
+      await session.commitTransaction();
+      await session.commitTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect((await accounts.findOne({ _id: 'a' }))?.n).to.equal(1);
+  });
+
+  it('fails a conflicting write with a transient WriteConflict, and withTransaction retries it', async () => {
+    const first = client.startSession();
+    const second = client.startSession();
+    let firstRuns = 0;
+    let secondRuns = 0;
+    let secondError: MongoServerError | undefined;
+    try {
+      let firstWrote!: () => void;
+      const wrote = new Promise<void>((r) => (firstWrote = r));
+      const a = first.withTransaction(async () => {
+        firstRuns++;
+        await accounts.updateOne({ _id: 'a' }, { $inc: { n: 1 } }, { session: first });
+        firstWrote();
+        // Hold the lock until the other transaction has hit the conflict and retried.
+        expect(await eventually(() => secondRuns >= 2)).to.equal(true);
+      });
+      await wrote;
+      const b = second.withTransaction(async () => {
+        secondRuns++;
+        try {
+          await accounts.updateOne({ _id: 'a' }, { $inc: { n: 10 } }, { session: second });
+        } catch (err) {
+          secondError ??= err as MongoServerError;
+          throw err;
+        }
+      });
+      await Promise.all([a, b]);
+    } finally {
+      await first.endSession();
+      await second.endSession();
+    }
+    expect(secondError?.code).to.equal(112);
+    expect(secondError?.hasErrorLabel('TransientTransactionError')).to.equal(true);
+    expect(firstRuns).to.equal(1);
+    expect(secondRuns).to.be.at.least(2);
+    expect((await accounts.findOne({ _id: 'a' }))?.n).to.equal(11);
+  });
+
+  it('makes a write outside any transaction wait for the transaction that holds the document', async () => {
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await accounts.updateOne({ _id: 'a' }, { $inc: { n: 1 } }, { session });
+      let outsideDone = false;
+      const outside = accounts.updateOne({ _id: 'a' }, { $inc: { n: 100 } }).then(() => (outsideDone = true));
+      await sleep(100);
+      expect(outsideDone).to.equal(false);
+      await session.commitTransaction();
+      await outside;
+    } finally {
+      await session.endSession();
+    }
+    expect((await accounts.findOne({ _id: 'a' }))?.n).to.equal(101);
+  });
+
+  it('aborts the transaction after a failed statement: the next one gets NoSuchTransaction (251)', async () => {
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await accounts.insertOne({ _id: 'x', n: 1 }, { session });
+      const dup = await accounts.insertOne({ _id: 'x', n: 2 }, { session }).catch((e: unknown) => e);
+      expect((dup as MongoServerError).code).to.equal(11000);
+      expect((dup as MongoServerError).hasErrorLabel('TransientTransactionError')).to.equal(false);
+      const next = await accounts.insertOne({ _id: 'y', n: 1 }, { session }).catch((e: unknown) => e);
+      expect((next as MongoServerError).code).to.equal(251);
+      expect((next as MongoServerError).hasErrorLabel('TransientTransactionError')).to.equal(true);
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await accounts.countDocuments({ _id: { $in: ['x', 'y'] } })).to.equal(0);
+  });
+
+  it('does not run a retried write twice (same lsid and txnNumber)', async () => {
+    const session = client.startSession();
+    try {
+      const cmd = { insert: 'accounts', documents: [{ _id: 'once', n: 1 }], txnNumber: Long.fromNumber(7) };
+      const firstReply = await database.command(cmd, { session });
+      const retryReply = await database.command(cmd, { session });
+      expect(firstReply.n).to.equal(1);
+      expect(retryReply.n).to.equal(1);
+      expect(retryReply.writeErrors).to.equal(undefined);
+      const older = await database
+        .command({ ...cmd, documents: [{ _id: 'older', n: 1 }], txnNumber: Long.fromNumber(6) }, { session })
+        .catch((e: unknown) => e);
+      expect((older as MongoServerError).code).to.equal(225);
+    } finally {
+      await session.endSession();
+    }
+    expect(await accounts.countDocuments({ _id: { $in: ['once', 'older'] } })).to.equal(1);
+  });
+
+  it('aborts a transaction that outlives transactionLifetimeLimitSeconds', async function () {
+    if (!db.faults) this.skip(); // a real server reaps expired transactions on its own schedule
+    this.timeout(10_000);
+    const admin = client.db('admin');
+    const { was } = await admin.command({ setParameter: 1, transactionLifetimeLimitSeconds: 1 });
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await accounts.updateOne({ _id: 'a' }, { $inc: { n: 1 } }, { session });
+      await sleep(1300);
+      const late = await accounts.updateOne({ _id: 'a' }, { $inc: { n: 1 } }, { session }).catch((e: unknown) => e);
+      expect((late as MongoServerError).code).to.equal(251);
+      expect((late as MongoServerError).hasErrorLabel('TransientTransactionError')).to.equal(true);
+      await session.abortTransaction().catch(() => undefined);
+    } finally {
+      await session.endSession();
+      await admin.command({ setParameter: 1, transactionLifetimeLimitSeconds: was });
+    }
+    // The lock is gone with the transaction: a plain write goes through at once.
+    await accounts.updateOne({ _id: 'a' }, { $inc: { n: 1 } }, { maxTimeMS: 500 });
+    expect((await accounts.findOne({ _id: 'a' }))?.n).to.equal(1);
+  });
+
+  it('refuses commands that MongoDB does not allow in a transaction (263)', async () => {
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      const err = await database.command({ count: 'accounts' }, { session }).catch((e: unknown) => e);
+      expect((err as MongoServerError).code).to.equal(263);
+      await session.abortTransaction().catch(() => undefined);
+    } finally {
+      await session.endSession();
+    }
+  });
+});
