@@ -1,6 +1,13 @@
 // The demo page: pick a sale, watch its stock live, buy, see the first buyers.
 import { api, ApiError, session } from './api.js';
-import { describeError, deriveStatus, formatDuration, formatMoney, STATUS_LABEL, throttle } from './format.js';
+import {
+  describeError,
+  deriveStatus,
+  formatDuration,
+  formatMoney,
+  STATUS_LABEL,
+  throttle,
+} from './format.js';
 import { connectLive } from './live.js';
 
 const $ = (id) => document.getElementById(id);
@@ -72,7 +79,9 @@ function renderSale() {
   $('regular').textContent = regular && regular > sale.price ? formatMoney(regular, sale.currency) : '';
   $('round').textContent = `Round ${sale.round}`;
   $('promo').hidden = !sale.promoCondition;
-  $('promo').textContent = sale.promoCondition ? `${sale.promoCondition.name}: ${sale.promoCondition.description}` : '';
+  $('promo').textContent = sale.promoCondition
+    ? `${sale.promoCondition.name}: ${sale.promoCondition.description}`
+    : '';
   $('remaining').textContent = String(sale.remaining);
   $('units').textContent = String(sale.units);
   const bar = $('stock-bar');
@@ -92,10 +101,8 @@ function renderClock() {
   if (!sale) return;
   const status = deriveStatus(sale, serverNow());
   const badge = $('status');
-  if (badge.dataset.status !== status) {
-    badge.dataset.status = status;
-    badge.textContent = STATUS_LABEL[status];
-  }
+  badge.dataset.status = status;
+  badge.textContent = STATUS_LABEL[status];
   const label = $('countdown-label');
   const countdown = $('countdown');
   if (status === 'scheduled') {
@@ -193,9 +200,13 @@ const live = connectLive({
     renderSales();
     refreshLeaderboardSoon();
     // A new round has a new start time, which updates do not carry.
-    if (newRound) fetchSale(sale.id).then(({ sale: fresh, offsetMs }) => {
-      if (fresh.id === state.sale?.id && fresh.version >= state.sale.version) acceptSale(fresh, offsetMs);
-    }, () => undefined);
+    if (newRound)
+      fetchSale(sale.id).then(
+        ({ sale: fresh, offsetMs }) => {
+          if (fresh.id === state.sale?.id && fresh.version >= state.sale.version) acceptSale(fresh, offsetMs);
+        },
+        () => undefined,
+      );
   },
   onError(error) {
     setMessage(describeError(error, state.sale), 'error');
@@ -262,7 +273,11 @@ async function buy() {
     state.buyKey = null;
     setMessage(`You got it! You are #${purchase.position} in round ${purchase.round}.`, 'ok');
     // Stock only falls within a round, so a lower count from our own purchase is safe to show at once.
-    if (state.sale?.id === sale.id && purchase.round === state.sale.round && remaining < state.sale.remaining) {
+    if (
+      state.sale?.id === sale.id &&
+      purchase.round === state.sale.round &&
+      remaining < state.sale.remaining
+    ) {
       acceptSale({ ...state.sale, remaining, sold: state.sale.units - remaining });
     }
     refreshLeaderboardSoon();

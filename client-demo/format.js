@@ -3,7 +3,8 @@
 /** Money in minor units, e.g. 1999 USD -> "$19.99". */
 export function formatMoney(minor, currency = 'USD') {
   try {
-    const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
+    const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+      .maximumFractionDigits;
     return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(minor / 10 ** digits);
   } catch {
     return `${(minor / 100).toFixed(2)} ${currency}`;
@@ -81,11 +82,14 @@ export function throttle(fn, ms) {
       last = Date.now();
       fn();
     } else if (!timer) {
-      timer = setTimeout(() => {
-        timer = null;
-        last = Date.now();
-        fn();
-      }, Math.max(wait, 0));
+      timer = setTimeout(
+        () => {
+          timer = null;
+          last = Date.now();
+          fn();
+        },
+        Math.max(wait, 0),
+      );
     }
   };
 }

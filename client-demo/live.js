@@ -32,7 +32,11 @@ export function connectLive({ onConnection, onSnapshot, onUpdate, onError }) {
     onConnection('live');
     if (watched) subscribe(watched);
   });
-  socket.on('disconnect', () => onConnection('reconnecting'));
+  socket.on('disconnect', (reason) => {
+    onConnection('reconnecting');
+    // The client retries by itself except when the server closed the connection on purpose (e.g. a restart).
+    if (reason === 'io server disconnect') socket.connect();
+  });
   socket.on('connect_error', () => onConnection('reconnecting'));
   socket.on('sale:update', (update) => {
     if (update.saleId === watched) onUpdate(update);

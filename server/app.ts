@@ -58,7 +58,10 @@ const CLOSE_GRACE_MS = 5000;
 
 /** The demo page's folder: next to `server/` when run from source, two levels up when run from `dist/`. */
 function clientDemoDir(): string | null {
-  const candidates = [path.resolve(__dirname, '..', 'client-demo'), path.resolve(__dirname, '..', '..', 'client-demo')];
+  const candidates = [
+    path.resolve(__dirname, '..', 'client-demo'),
+    path.resolve(__dirname, '..', '..', 'client-demo'),
+  ];
   return candidates.find((dir) => existsSync(path.join(dir, 'index.html'))) ?? null;
 }
 
@@ -70,7 +73,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { config, connection, logger } = deps;
   const clock = deps.clock ?? systemClock;
   // Indexes first: the unique ones carry correctness (emails, positions, idempotency keys).
-  await Promise.all([userModel, productModel, saleModel, purchaseModel].map((model) => model(connection).init()));
+  await Promise.all(
+    [userModel, productModel, saleModel, purchaseModel].map((model) => model(connection).init()),
+  );
 
   const tokens = createTokenService(config.jwt.key, config.jwt.expiresInSeconds);
   const auth = authenticate(tokens);
@@ -99,7 +104,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onPurchasesWritten,
   });
 
-  app.use('/api/auth', authRoutes(createAuthService(connection, tokens), tokens, authRateLimit(config.authRateLimit)));
+  app.use(
+    '/api/auth',
+    authRoutes(createAuthService(connection, tokens), tokens, authRateLimit(config.authRateLimit)),
+  );
   app.use('/api/products', productRoutes(createProductsService(connection), auth));
   app.use('/api/sales', purchaseRoutes(purchases, auth, purchaseRateLimit(config.purchaseRateLimit)));
   app.use('/api/sales', leaderboardRoutes(leaderboard));

@@ -105,14 +105,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const raw = value as RawEnv;
   const expiresInSeconds = durationSeconds(raw.JWT_EXPIRES_IN);
-  if (expiresInSeconds < 1) throw new ConfigError('Invalid configuration: JWT_EXPIRES_IN must be at least 1s');
+  if (expiresInSeconds < 1)
+    throw new ConfigError('Invalid configuration: JWT_EXPIRES_IN must be at least 1s');
   const secret = raw.JWT_SECRET ? Buffer.from(raw.JWT_SECRET, 'utf8') : randomBytes(32);
   return deepFreeze<Config>({
     nodeEnv: raw.NODE_ENV,
     port: raw.PORT,
     mongodbUri: raw.MONGODB_URI ?? null,
     jwt: { key: createSecretKey(secret), expiresInSeconds, generated: !raw.JWT_SECRET },
-    admin: raw.ADMIN_EMAIL && raw.ADMIN_PASSWORD ? { email: raw.ADMIN_EMAIL, password: raw.ADMIN_PASSWORD } : null,
+    admin:
+      raw.ADMIN_EMAIL && raw.ADMIN_PASSWORD ? { email: raw.ADMIN_EMAIL, password: raw.ADMIN_PASSWORD } : null,
     logLevel: raw.LOG_LEVEL,
     authRateLimit: raw.AUTH_RATE_LIMIT,
     purchaseRateLimit: raw.PURCHASE_RATE_LIMIT,

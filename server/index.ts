@@ -9,7 +9,8 @@ import { ensureAdmin, ensureDemoAdmin } from './users/admin';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel, json: config.nodeEnv === 'production' });
-  if (config.jwt.generated) logger.warn('JWT_SECRET is unset: using a random key; tokens die with this process');
+  if (config.jwt.generated)
+    logger.warn('JWT_SECRET is unset: using a random key; tokens die with this process');
   const db = await connectDatabase(config, logger);
   const app = await createApp({ config, connection: db.connection, logger });
   if (config.admin) await ensureAdmin(db.connection, config.admin, logger);

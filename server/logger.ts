@@ -12,7 +12,11 @@ export interface LoggerOptions {
 /** Creates the one winston logger that is injected everywhere; metadata stays structured, never interpolated. */
 export function createLogger(options: LoggerOptions): winston.Logger {
   const format = options.json
-    ? winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json())
+    ? winston.format.combine(
+        winston.format.timestamp(),
+        winston.format.errors({ stack: true }),
+        winston.format.json(),
+      )
     : winston.format.combine(
         winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
         winston.format.errors({ stack: true }),

@@ -48,7 +48,9 @@ export async function connectDatabase(config: Config, logger: Logger): Promise<D
       connection,
       embedded: true,
       close: async () => {
-        await connection.close().catch((error: unknown) => logger.error('closing the connection failed', { error }));
+        await connection
+          .close()
+          .catch((error: unknown) => logger.error('closing the connection failed', { error }));
         await server.stop();
       },
     };

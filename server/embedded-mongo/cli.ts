@@ -45,7 +45,9 @@ async function main(): Promise<void> {
     engine: maxMemoryMb === undefined ? {} : { maxMemoryBytes: maxMemoryMb * 2 ** 20 },
     logger: (line) => process.stderr.write(`${line}\n`),
   });
-  process.stderr.write('embedded MongoDB-compatible server: in memory, for tests and demos, not for production\n');
+  process.stderr.write(
+    'embedded MongoDB-compatible server: in memory, for tests and demos, not for production\n',
+  );
   process.stdout.write(`${server.uri}\n`);
   let stopping = false;
   const stop = (signal: string): void => {

@@ -20,7 +20,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth += 1) {
     if (UNAVAILABLE_ERRORS.has(e.name)) return true;
     // mongoose refuses commands outright while disconnected when bufferCommands is off.
-    if (e.name === 'MongooseError' && /before initial connection|Connection was force closed|client was closed/i.test(e.message)) {
+    if (
+      e.name === 'MongooseError' &&
+      /before initial connection|Connection was force closed|client was closed/i.test(e.message)
+    ) {
       return true;
     }
   }
@@ -33,14 +36,14 @@ function fromJoi(error: Joi.ValidationError): AppError {
   });
 }
 
-/** body-parser reports its own failures with `type` and `status`. */
+/** body-parser reports its own failures as http-errors with a `type` ("entity.parse.failed", ...). */
 function fromBodyParser(error: Error & { type?: unknown; status?: unknown }): AppError | null {
+  if (typeof error.type !== 'string' || typeof error.status !== 'number') return null;
   if (error.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE');
-  if (typeof error.type === 'string' && error.type.startsWith('entity.') && typeof error.status === 'number') {
-    return new AppError('VALIDATION_ERROR', { message: 'The body is not valid JSON' });
-  }
-  if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') {
-    return new AppError('VALIDATION_ERROR', { message: 'Unsupported body encoding' });
+  if (error.status >= 400 && error.status < 500) {
+    const message =
+      error.type === 'entity.parse.failed' ? 'The body is not valid JSON' : 'The body cannot be read';
+    return new AppError('VALIDATION_ERROR', { message });
   }
   return null;
 }
@@ -68,7 +71,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const appError = toAppError(error);
     const meta = { method: req.method, path: req.path, code: appError.code };
     if (appError.status >= 500) {
-      logger.error('request failed', { ...meta, stack: error instanceof Error ? error.stack : String(error) });
+      logger.error('request failed', {
+        ...meta,
+        stack: error instanceof Error ? error.stack : String(error),
+      });
     } else {
       logger.info('request refused', meta);
     }

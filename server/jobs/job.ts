@@ -26,7 +26,10 @@ export function scheduleJob(
       try {
         await run();
       } catch (error) {
-        logger.error('job failed', { job: name, error: error instanceof Error ? error.message : String(error) });
+        logger.error('job failed', {
+          job: name,
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     },
     { name, noOverlap: true, timezone: 'UTC' },

@@ -40,7 +40,8 @@ export async function run(deps: JobDeps): Promise<number> {
   for (const sale of sales) {
     const firing = latestFiring(sale.restartSchedule as string, now);
     if (!firing || new Date(sale.startsAt).getTime() > firing.getTime()) continue;
-    if (sale.lastScheduledRoundAt && new Date(sale.lastScheduledRoundAt).getTime() >= firing.getTime()) continue;
+    if (sale.lastScheduledRoundAt && new Date(sale.lastScheduledRoundAt).getTime() >= firing.getTime())
+      continue;
     try {
       const after = await openRound(
         deps.connection,

@@ -12,7 +12,10 @@ export async function run(deps: JobDeps): Promise<number> {
   const now = deps.clock.now();
   const sales = salesCollection(deps.connection);
   const due = await sales
-    .find({ startsAt: { $lte: now }, $expr: { $lt: ['$startedRound', '$round'] } }, { projection: { round: 1 } })
+    .find(
+      { startsAt: { $lte: now }, $expr: { $lt: ['$startedRound', '$round'] } },
+      { projection: { round: 1 } },
+    )
     .limit(1000)
     .toArray();
   let started = 0;

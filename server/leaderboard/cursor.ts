@@ -45,7 +45,8 @@ export class CursorCodec {
       throw invalid();
     }
     const { r, p } = (parsed ?? {}) as { r?: unknown; p?: unknown };
-    if (!Number.isInteger(r) || (r as number) < 1 || !Number.isInteger(p) || (p as number) < 0) throw invalid();
+    if (!Number.isInteger(r) || (r as number) < 1 || !Number.isInteger(p) || (p as number) < 0)
+      throw invalid();
     return { round: r as number, position: p as number };
   }
 

@@ -54,7 +54,11 @@ export function salesChangePipeline(): Document[] {
     projection[`updateDescription.updatedFields.${f}`] = 1;
   }
   return [
-    { $match: { $or: [{ operationType: { $in: ['insert', 'replace'] } }, { operationType: 'update', $or: touched }] } },
+    {
+      $match: {
+        $or: [{ operationType: { $in: ['insert', 'replace'] } }, { operationType: 'update', $or: touched }],
+      },
+    },
     { $project: projection },
   ];
 }
@@ -90,7 +94,8 @@ export class SalesChangeFeed {
     const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)));
     const late = await Promise.race([opened.then(() => false), timedOut]);
     clearTimeout(timer);
-    if (late) this.options.logger.warn('live: change stream not open yet; retrying in the background', { timeoutMs });
+    if (late)
+      this.options.logger.warn('live: change stream not open yet; retrying in the background', { timeoutMs });
   }
 
   /** Closes the stream and waits (bounded) for the loop to end. */
@@ -132,7 +137,8 @@ export class SalesChangeFeed {
       } catch (error) {
         if (this.closing) break;
         resumeAttempts = opened ? 1 : resumeAttempts + 1;
-        const lost = isHistoryLost(error) || (this.token !== undefined && resumeAttempts >= MAX_RESUME_ATTEMPTS);
+        const lost =
+          isHistoryLost(error) || (this.token !== undefined && resumeAttempts >= MAX_RESUME_ATTEMPTS);
         this.options.logger.warn('live: change stream error, reopening', {
           error: describe(error),
           fromNow: lost,
@@ -177,7 +183,10 @@ export class SalesChangeFeed {
         updatedFields: change.updateDescription?.updatedFields ?? undefined,
       });
     } catch (error) {
-      this.options.logger.error('live: change handler failed', { saleId: String(id), error: describe(error) });
+      this.options.logger.error('live: change handler failed', {
+        saleId: String(id),
+        error: describe(error),
+      });
     }
   }
 

@@ -4,7 +4,10 @@ import express, { type Router } from 'express';
 
 /** Finds `client-demo/` from the sources (server/live) and from the build (dist/server/live). */
 export function demoPageDir(): string {
-  const candidates = [path.resolve(__dirname, '../../client-demo'), path.resolve(__dirname, '../../../client-demo')];
+  const candidates = [
+    path.resolve(__dirname, '../../client-demo'),
+    path.resolve(__dirname, '../../../client-demo'),
+  ];
   const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'index.html')));
   if (!found) throw new Error(`client-demo/index.html not found (looked in ${candidates.join(', ')})`);
   return found;

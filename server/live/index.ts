@@ -13,7 +13,13 @@ import { StockCache } from './stock-cache';
 import { registerSubscriptionHandlers } from './subscriptions';
 
 export { demoPageDir, demoPageRouter } from './demo-page';
-export type { ClientToServerEvents, ServerToClientEvents, SaleUpdate, SubscribeAck, UnsubscribeAck } from './events';
+export type {
+  ClientToServerEvents,
+  ServerToClientEvents,
+  SaleUpdate,
+  SubscribeAck,
+  UnsubscribeAck,
+} from './events';
 export { MAX_SUBSCRIPTIONS_PER_SOCKET } from './subscriptions';
 
 /**
@@ -57,7 +63,8 @@ export async function startLiveStock(deps: LiveStockDeps): Promise<LiveStock> {
   const coalescer = new UpdateCoalescer(deps.windowMs ?? COALESCE_WINDOW_MS, (state) => {
     const room = saleRoom(state.saleId);
     // `local`: each instance serves its own sockets from its own stream, whatever adapter the app uses.
-    if (io.of('/').adapter.rooms.get(room)?.size) io.local.to(room).emit('sale:update', toSaleUpdate(state, clock.now()));
+    if (io.of('/').adapter.rooms.get(room)?.size)
+      io.local.to(room).emit('sale:update', toSaleUpdate(state, clock.now()));
   });
   const live = new LiveSales({ cache, coalescer, readState, logger });
   const stopHandling = registerSubscriptionHandlers({ io, live, readSnapshot, clock, logger });

@@ -35,7 +35,9 @@ export class LiveSales {
       return;
     }
     const known = cache.get(change.saleId);
-    const merged = known ? mergeUpdatedFields(known, change.updatedFields ?? {}) : { kind: 'unknown' as const };
+    const merged = known
+      ? mergeUpdatedFields(known, change.updatedFields ?? {})
+      : { kind: 'unknown' as const };
     if (merged.kind === 'newer') this.publish(merged.state);
     else if (merged.kind === 'unknown') await this.reread(change.saleId);
   }

@@ -6,7 +6,10 @@ import { LIVE_FIELDS, stateFromDocument } from './sale-state';
 import type { ReadSaleSnapshot } from './subscriptions';
 
 /** The two reads of the gateway, on the app's connection; neither loads the buyers' tallies or the outbox. */
-export function saleReaders(connection: Connection): { readSnapshot: ReadSaleSnapshot; readState: ReadLiveState } {
+export function saleReaders(connection: Connection): {
+  readSnapshot: ReadSaleSnapshot;
+  readState: ReadLiveState;
+} {
   const Sale = saleModel(connection);
   const liveProjection = Object.fromEntries(LIVE_FIELDS.map((f) => [f, 1]));
   return {

@@ -32,7 +32,8 @@ export function stateFromDocument(doc: Record<string, unknown> | null | undefine
   if (!doc || doc._id == null) return null;
   const { round, units, remaining, sold, version } = doc;
   const startsAt = doc.startsAt instanceof Date ? doc.startsAt : null;
-  if (!isCount(round) || !isCount(units) || !isCount(remaining) || !isCount(sold) || !isCount(version)) return null;
+  if (!isCount(round) || !isCount(units) || !isCount(remaining) || !isCount(sold) || !isCount(version))
+    return null;
   if (!startsAt) return null;
   return { saleId: String(doc._id), round, units, remaining, sold, startsAt, version };
 }

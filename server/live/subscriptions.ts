@@ -5,7 +5,14 @@ import { AppError } from '../errors';
 import { toAppError } from '../http/error-handler';
 import { isObjectIdHex } from '../http/ids';
 import { toSaleView, type SaleViewSource } from '../sales/sale.view';
-import { saleRoom, type AckError, type LiveServer, type LiveSocket, type SubscribeAck, type UnsubscribeAck } from './events';
+import {
+  saleRoom,
+  type AckError,
+  type LiveServer,
+  type LiveSocket,
+  type SubscribeAck,
+  type UnsubscribeAck,
+} from './events';
 import type { LiveSales } from './live-sales';
 import { stateFromDocument } from './sale-state';
 

@@ -2,4 +2,10 @@ export { socketIoGaugeSource } from './live-gauges';
 export { createMetrics, type LiveGaugeSource, type Metrics, type MetricsOptions } from './metrics';
 export { PURCHASE_ROUTE, httpMetricsMiddleware, metricsRouter, purchaseOutcomeOf } from './metrics.routes';
 export { REQUEST_ID_HEADER, isSafeRequestId, requestId, requestLogger } from './request-id';
-export { UNMATCHED_ROUTE, compilePattern, listAppRoutes, listMountedPrefixes, routePatternOf } from './route-table';
+export {
+  UNMATCHED_ROUTE,
+  compilePattern,
+  listAppRoutes,
+  listMountedPrefixes,
+  routePatternOf,
+} from './route-table';

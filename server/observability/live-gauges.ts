@@ -6,7 +6,10 @@ import type { LiveGaugeSource } from './metrics';
  * default namespace, and the members of every room `isSubscriptionRoom` accepts (one room per sale, so the
  * sum is the number of socket and sale pairs). Cost per scrape: one pass over the rooms.
  */
-export function socketIoGaugeSource(io: Server, isSubscriptionRoom: (room: string) => boolean): LiveGaugeSource {
+export function socketIoGaugeSource(
+  io: Server,
+  isSubscriptionRoom: (room: string) => boolean,
+): LiveGaugeSource {
   const namespace = io.of('/');
   return {
     sockets: () => namespace.sockets.size,

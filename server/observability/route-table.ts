@@ -46,7 +46,9 @@ function walk(stack: Layer[], prefix: string, routes: AppRoute[], mounts: string
   // Routers nest a handful of levels at most; the bound protects against a cycle.
   if (depth > 16) return;
   for (const layer of stack) {
-    const paths = layer.route ? [layer.route.path].filter((p): p is string => typeof p === 'string') : layerPaths(layer);
+    const paths = layer.route
+      ? [layer.route.path].filter((p): p is string => typeof p === 'string')
+      : layerPaths(layer);
     for (const path of paths) {
       const full = joinPaths(prefix, path);
       if (layer.route) {
@@ -114,7 +116,10 @@ export class RouteResolver {
 
   constructor(app: Application) {
     this.routes = listAppRoutes(app).map((r) => ({ ...r, regexp: compilePattern(r.path) }));
-    this.prefixes = listMountedPrefixes(app).map((p) => ({ pattern: `${p}/*`, regexp: compilePattern(p, false) }));
+    this.prefixes = listMountedPrefixes(app).map((p) => ({
+      pattern: `${p}/*`,
+      regexp: compilePattern(p, false),
+    }));
   }
 
   /** The route pattern for a method and a path (no query string), or `UNMATCHED_ROUTE`. */

@@ -69,7 +69,9 @@ export function errorResponses(codes: Iterable<ErrorCode>): Record<string, Respo
       description: `${STATUS_TEXT[status] ?? 'Error'}: ${list.join(', ')}`,
       'x-error-codes': list,
       ...(status === 429 ? { headers: RATE_LIMIT_HEADERS } : {}),
-      content: { 'application/json': { schema: errorBodySchema(list), example: new AppError(list[0]).toBody() } },
+      content: {
+        'application/json': { schema: errorBodySchema(list), example: new AppError(list[0]).toBody() },
+      },
     };
   }
   return responses;
@@ -106,7 +108,10 @@ export function operation(spec: OperationSpec): OperationObject {
   };
   if (spec.parameters?.length) op.parameters = spec.parameters;
   if (spec.body) {
-    op.requestBody = { required: !spec.bodyOptional, content: { 'application/json': { schema: ref(spec.body) } } };
+    op.requestBody = {
+      required: !spec.bodyOptional,
+      content: { 'application/json': { schema: ref(spec.body) } },
+    };
   }
   return op;
 }

@@ -41,7 +41,8 @@ const leaderboardQuery: ParameterObject[] = [
   {
     name: 'cursor',
     in: 'query',
-    description: 'nextCursor of the previous page; a cursor this server did not issue is 400 VALIDATION_ERROR',
+    description:
+      'nextCursor of the previous page; a cursor this server did not issue is 400 VALIDATION_ERROR',
     schema: { type: 'string', maxLength: 512 },
   },
 ];
@@ -156,7 +157,8 @@ const sales: Record<string, PathItemObject> = {
     post: operation({
       operationId: 'openRound',
       summary: 'Open the next round: inventory reset to units',
-      description: 'Refused with 409 ROUND_IN_PROGRESS while the current round is active and not sold out, unless force.',
+      description:
+        'Refused with 409 ROUND_IN_PROGRESS while the current round is active and not sold out, unless force.',
       tag: 'sales',
       access: 'admin',
       parameters: [idParameter('sale')],
@@ -172,7 +174,8 @@ const purchases: Record<string, PathItemObject> = {
     post: operation({
       operationId: 'purchase',
       summary: 'Buy units of a sale',
-      description: 'Rate limited per user. With Idempotency-Key, a repeat gets the first answer and buys nothing.',
+      description:
+        'Rate limited per user. With Idempotency-Key, a repeat gets the first answer and buys nothing.',
       tag: 'purchases',
       access: 'user',
       parameters: [idParameter('sale'), idempotencyKey],
@@ -193,7 +196,7 @@ const purchases: Record<string, PathItemObject> = {
   '/api/users/me/purchases': {
     get: operation({
       operationId: 'myPurchases',
-      summary: 'The caller\'s purchases',
+      summary: "The caller's purchases",
       tag: 'purchases',
       access: 'user',
       description: 'The 500 most recent. Takes no query parameters (any is 400 VALIDATION_ERROR).',
@@ -263,4 +266,10 @@ const operations: Record<string, PathItemObject> = {
 };
 
 /** Every path of the REST contract. */
-export const paths: Record<string, PathItemObject> = { ...auth, ...products, ...sales, ...purchases, ...operations };
+export const paths: Record<string, PathItemObject> = {
+  ...auth,
+  ...products,
+  ...sales,
+  ...purchases,
+  ...operations,
+};

@@ -5,7 +5,11 @@ import type { SchemaObject } from './types';
 /** A reference to a schema of `components.schemas`. */
 export const ref = (name: string): SchemaObject => ({ $ref: `#/components/schemas/${name}` });
 
-const id: SchemaObject = { type: 'string', pattern: '^[0-9a-f]{24}$', description: 'Id (24 hexadecimal digits)' };
+const id: SchemaObject = {
+  type: 'string',
+  pattern: '^[0-9a-f]{24}$',
+  description: 'Id (24 hexadecimal digits)',
+};
 const dateTime: SchemaObject = { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' };
 const money: SchemaObject = {
   type: 'integer',
@@ -21,7 +25,12 @@ const positive = (description: string, maximum?: number): SchemaObject => ({
   ...(maximum === undefined ? {} : { maximum }),
   description,
 });
-const nonBlank = (maxLength: number): SchemaObject => ({ type: 'string', minLength: 1, maxLength, pattern: '\\S' });
+const nonBlank = (maxLength: number): SchemaObject => ({
+  type: 'string',
+  minLength: 1,
+  maxLength,
+  pattern: '\\S',
+});
 
 /** An object whose listed properties are all present and which has no others (answers). */
 function record(properties: Record<string, SchemaObject>, description?: string): SchemaObject {
@@ -47,7 +56,7 @@ function body(properties: Record<string, SchemaObject>, required: string[]): Sch
 
 const promoCondition: SchemaObject = record(
   { name: { type: 'string', maxLength: 200 }, description: { type: 'string', maxLength: 2000 } },
-  'Why the promotion applies (the seed model\'s promo_condition)',
+  "Why the promotion applies (the seed model's promo_condition)",
 );
 
 /** The contract's error body, `code` limited to `codes` (all codes of the registry, or those of one response). */
@@ -83,7 +92,10 @@ const models: Record<string, SchemaObject> = {
     role: { type: 'string', enum: ['user', 'admin'] },
     createdAt: dateTime,
   }),
-  AuthSession: record({ user: ref('User'), token: { type: 'string', description: 'JWT (HS256); send as Bearer' } }),
+  AuthSession: record({
+    user: ref('User'),
+    token: { type: 'string', description: 'JWT (HS256); send as Bearer' },
+  }),
   Product: record({
     id,
     name: { type: 'string' },
@@ -139,7 +151,10 @@ const models: Record<string, SchemaObject> = {
     saleId: id,
     round: positive('Round listed'),
     items: { type: 'array', items: ref('LeaderboardEntry'), maxItems: 100 },
-    nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last' },
+    nextCursor: {
+      type: ['string', 'null'],
+      description: 'Pass as `cursor` for the next page; null on the last',
+    },
   }),
   ValidationIssue: record({
     path: { type: 'string', description: 'Dotted path of the field' },
@@ -159,12 +174,20 @@ const bodies: Record<string, SchemaObject> = {
     {
       name: nonBlank(100),
       email: { type: 'string', format: 'email', maxLength: 254 },
-      password: { type: 'string', minLength: 8, maxLength: 72, description: '8 to 72 characters (at most 72 bytes)' },
+      password: {
+        type: 'string',
+        minLength: 8,
+        maxLength: 72,
+        description: '8 to 72 characters (at most 72 bytes)',
+      },
     },
     ['name', 'email', 'password'],
   ),
   LoginBody: body(
-    { email: { type: 'string', minLength: 1, maxLength: 254 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
+    {
+      email: { type: 'string', minLength: 1, maxLength: 254 },
+      password: { type: 'string', minLength: 1, maxLength: 1024 },
+    },
     ['email', 'password'],
   ),
   CreateProductBody: body(
@@ -192,7 +215,9 @@ const bodies: Record<string, SchemaObject> = {
       },
       promoCondition: {
         oneOf: [
-          body({ name: nonBlank(200), description: { type: 'string', maxLength: 2000, default: '' } }, ['name']),
+          body({ name: nonBlank(200), description: { type: 'string', maxLength: 2000, default: '' } }, [
+            'name',
+          ]),
           { type: 'null' },
         ],
         default: null,
@@ -203,12 +228,20 @@ const bodies: Record<string, SchemaObject> = {
   OpenRoundBody: body(
     {
       startsAt: dateTime,
-      units: { ...units, description: 'Units of the new round; default: the sale\'s units' },
+      units: { ...units, description: "Units of the new round; default: the sale's units" },
       force: { type: 'boolean', default: false, description: 'Open even while the current round is active' },
     },
     ['startsAt'],
   ),
-  PurchaseBody: body({ quantity: { ...positive('Units to buy; above perOrderLimit is 400 ORDER_LIMIT_EXCEEDED', MAX_UNITS), default: 1 } }, []),
+  PurchaseBody: body(
+    {
+      quantity: {
+        ...positive('Units to buy; above perOrderLimit is 400 ORDER_LIMIT_EXCEEDED', MAX_UNITS),
+        default: 1,
+      },
+    },
+    [],
+  ),
 };
 
 /** Every schema of `components.schemas`. */

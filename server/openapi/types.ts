@@ -96,7 +96,12 @@ export interface SecuritySchemeObject {
 
 export interface OpenApiDocument {
   openapi: '3.1.0' | '3.1.1';
-  info: { title: string; version: string; description?: string; license?: { name: string; identifier?: string } };
+  info: {
+    title: string;
+    version: string;
+    description?: string;
+    license?: { name: string; identifier?: string };
+  };
   jsonSchemaDialect?: string;
   servers?: { url: string; description?: string }[];
   tags?: { name: string; description?: string }[];

@@ -25,6 +25,7 @@ export const productSchema = new Schema<Product>(
 /** The Product model bound to a connection. */
 export function productModel(connection: Connection): Model<Product> {
   return (
-    (connection.models.Product as Model<Product> | undefined) ?? connection.model<Product>('Product', productSchema)
+    (connection.models.Product as Model<Product> | undefined) ??
+    connection.model<Product>('Product', productSchema)
   );
 }

@@ -62,7 +62,10 @@ export class OutboxDrain {
           try {
             await this.sales.updateOne({ _id: queue.id }, { $unset: unset });
           } catch (error) {
-            this.logger.warn('outbox cleanup deferred to the reconciler', { saleId: String(queue.id), error: String(error) });
+            this.logger.warn('outbox cleanup deferred to the reconciler', {
+              saleId: String(queue.id),
+              error: String(error),
+            });
           }
         }),
       );

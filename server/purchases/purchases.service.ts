@@ -79,7 +79,11 @@ export class PurchaseService {
     }
     if (request.idempotencyKey !== undefined) {
       const prior = await this.purchases.findOne(
-        { userId: new Types.ObjectId(request.buyer.id), saleId: request.saleId, idempotencyKey: request.idempotencyKey },
+        {
+          userId: new Types.ObjectId(request.buyer.id),
+          saleId: request.saleId,
+          idempotencyKey: request.idempotencyKey,
+        },
         { sort: { round: 1 } },
       );
       if (prior) return this.replay(prior);
@@ -224,14 +228,17 @@ export class PurchaseService {
     }
     if (sale.round !== info.round) return { retry: this.deps.directory.remember(request.saleHex, sale) };
     if (now.getTime() < new Date(sale.startsAt).getTime()) {
-      throw new AppError('SALE_NOT_STARTED', { details: { startsAt: new Date(sale.startsAt).toISOString() } });
+      throw new AppError('SALE_NOT_STARTED', {
+        details: { startsAt: new Date(sale.startsAt).toISOString() },
+      });
     }
     const mine: SaleBuyer | undefined = sale.buyers?.[buyer.id];
     if (key !== undefined && mine?.k?.includes(key)) {
       return { replay: await this.awaitReplay(request, sale.round) };
     }
     if (sale.remaining <= 0) throw new AppError('SOLD_OUT');
-    if (sale.remaining < quantity) throw new AppError('INSUFFICIENT_STOCK', { details: { remaining: sale.remaining } });
+    if (sale.remaining < quantity)
+      throw new AppError('INSUFFICIENT_STOCK', { details: { remaining: sale.remaining } });
     if ((mine?.q ?? 0) + quantity > sale.perUserLimit) {
       throw new AppError('USER_LIMIT_REACHED', {
         details: { perUserLimit: sale.perUserLimit, purchased: mine?.q ?? 0 },
@@ -259,13 +266,16 @@ export class PurchaseService {
       if (Date.now() >= deadline) break;
       await sleep(REPLAY_POLL_MS);
     }
-    await reconcile(
-      { ...this.deps, onPurchasesWritten: this.deps.onPurchasesWritten },
-      { minAgeMs: 0, saleId: request.saleId },
-    );
+    await reconcile(this.deps, {
+      minAgeMs: 0,
+      saleId: request.saleId,
+      only: (entry) => String(entry.userId) === request.buyer.id && entry.key === request.idempotencyKey,
+    });
     const doc = await this.purchases.findOne(query);
     if (doc) return this.replay(doc);
-    throw new AppError('SERVICE_UNAVAILABLE', { message: 'The first request with this key is still in progress' });
+    throw new AppError('SERVICE_UNAVAILABLE', {
+      message: 'The first request with this key is still in progress',
+    });
   }
 
   private async replay(doc: Purchase): Promise<PurchaseAnswer> {

@@ -28,11 +28,11 @@ type OutboxSale = Pick<Sale, '_id' | 'pending' | 'productId' | 'price' | 'curren
  * The sale document is the ledger; an entry without its purchase means a process died between the sale update and
  * the insert. Each purchase is upserted by its id with `$setOnInsert`, so this is idempotent and safe to run on
  * every instance at once. The position comes from the round's purchase sequence written by the same atomic
- * update that took the stock. Returns the number of entries reconciled.
+ * update that took the stock. Returns the number of purchase documents it had to write.
  */
 export async function reconcile(
   deps: ReconcileDeps,
-  options: { minAgeMs?: number; saleId?: Types.ObjectId } = {},
+  options: { minAgeMs?: number; saleId?: Types.ObjectId; only?: (entry: PendingPurchase) => boolean } = {},
 ): Promise<number> {
   const sales = salesCollection(deps.connection);
   const purchases = purchasesCollection(deps.connection);
@@ -44,28 +44,38 @@ export async function reconcile(
     .limit(SALES_PER_RUN)
     .toArray()) as OutboxSale[];
 
-  let reconciled = 0;
+  let restored = 0;
   for (const sale of candidates) {
-    const due = Object.entries(sale.pending ?? {}).filter(([, entry]) => new Date(entry.at).getTime() <= cutoff);
+    const due = Object.entries(sale.pending ?? {}).filter(
+      ([, entry]) => new Date(entry.at).getTime() <= cutoff && (options.only?.(entry) ?? true),
+    );
     if (due.length === 0) continue;
-    const done = await restore(sales, purchases, sale, due, deps.logger);
+    const { done, inserted } = await restore(sales, purchases, sale, due, deps.logger);
     if (done.length === 0) continue;
-    await sales.updateOne({ _id: sale._id }, { $unset: Object.fromEntries(done.map((id) => [`pending.${id}`, ''])) });
-    deps.onPurchasesWritten?.(String(sale._id));
-    deps.logger.info('outbox reconciled', { saleId: String(sale._id), purchases: done.length });
-    reconciled += done.length;
+    await sales.updateOne(
+      { _id: sale._id },
+      { $unset: Object.fromEntries(done.map((id) => [`pending.${id}`, ''])) },
+    );
+    if (inserted > 0) {
+      deps.onPurchasesWritten?.(String(sale._id));
+      deps.logger.warn('purchases restored from the outbox', {
+        saleId: String(sale._id),
+        purchases: inserted,
+      });
+    }
+    restored += inserted;
   }
-  return reconciled;
+  return restored;
 }
 
-/** Upserts the purchases of `due` entries; returns the ids whose purchase document now exists. */
+/** Upserts the purchases of `due` entries: the ids whose purchase document now exists, and how many it wrote. */
 async function restore(
   sales: mongo.Collection<Sale>,
   purchases: mongo.Collection<Purchase>,
   sale: OutboxSale,
   due: [string, PendingPurchase][],
   logger: Logger,
-): Promise<string[]> {
+): Promise<{ done: string[]; inserted: number }> {
   const rounds = [...new Set(due.map(([, entry]) => entry.round))];
   const withSeq = await sales.findOne(
     { _id: sale._id },
@@ -76,6 +86,7 @@ async function restore(
     (withSeq?.seq?.[String(r)] ?? []).forEach((id, index) => positions.set(`${r}:${String(id)}`, index + 1));
   }
   const done: string[] = [];
+  let inserted = 0;
   for (const [id, entry] of due) {
     const position = positions.get(`${entry.round}:${id}`);
     if (position === undefined) {
@@ -98,11 +109,16 @@ async function restore(
     };
     if (entry.key !== undefined) purchase.idempotencyKey = entry.key;
     try {
-      await purchases.updateOne({ _id: new Types.ObjectId(id) }, { $setOnInsert: purchase }, { upsert: true });
+      const result = await purchases.updateOne(
+        { _id: new Types.ObjectId(id) },
+        { $setOnInsert: purchase },
+        { upsert: true },
+      );
+      inserted += result.upsertedCount;
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
     done.push(id);
   }
-  return done;
+  return { done, inserted };
 }

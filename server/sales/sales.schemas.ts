@@ -41,7 +41,10 @@ const cronExpression = Joi.string()
   .messages({ 'any.invalid': '"restartSchedule" must be a valid cron expression' });
 
 export const createSaleSchema = Joi.object<CreateSaleInput>({
-  productId: Joi.string().hex().length(24).required(),
+  productId: Joi.string()
+    .pattern(/^[0-9a-fA-F]{24}$/)
+    .message('"productId" must be an id of 24 hex digits')
+    .required(),
   price: moneySchema.required(),
   units: units.default(200),
   startsAt: isoDate.required(),

@@ -29,7 +29,11 @@ function statusFilter(status: SaleStatus, now: Date): mongo.Filter<Sale> {
 const LIST_LIMIT = 1000;
 
 /** Builds the sales service. */
-export function createSalesService(connection: Connection, clock: Clock, directory: SaleDirectory): SalesService {
+export function createSalesService(
+  connection: Connection,
+  clock: Clock,
+  directory: SaleDirectory,
+): SalesService {
   const products = productModel(connection);
   const model = saleModel(connection);
   const sales = salesCollection(connection);

@@ -17,7 +17,8 @@ export async function ensureAdmin(
   const users = userModel(connection);
   const email = credentials.email.toLowerCase();
   const existing = await users.findOne({ email }).lean();
-  if (existing?.role === 'admin' && (await checkPassword(credentials.password, existing.passwordHash))) return;
+  if (existing?.role === 'admin' && (await checkPassword(credentials.password, existing.passwordHash)))
+    return;
   const passwordHash = await hashPassword(credentials.password);
   const upsert = () =>
     users.updateOne(

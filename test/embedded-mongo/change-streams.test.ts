@@ -26,6 +26,9 @@ async function nextEvent(stream: ChangeStream<any, any>, ms = 5000): Promise<Cha
   }
 }
 
+/** Polls for events every 100 ms rather than the default 1 s, so opening a stream is quick. */
+const QUICK = { maxAwaitTimeMS: 100 };
+
 /** Opens a stream and waits until its cursor exists on the server, so no later write is missed. */
 async function opened<T extends ChangeStream<any, any>>(stream: T): Promise<T> {
   await stream.tryNext();
@@ -58,7 +61,7 @@ describe('embedded-mongo: change streams', () => {
 
   it('reports insert, update, replace and delete with their fields', async () => {
     const items = await freshCollection();
-    const stream = await opened(items.watch());
+    const stream = await opened(items.watch([], QUICK));
     try {
       await items.insertOne({ _id: 1, name: 'pen', qty: 5, tag: 'x' });
       await items.updateOne({ _id: 1 }, { $set: { qty: 4 }, $unset: { tag: '' } });
@@ -98,7 +101,7 @@ describe('embedded-mongo: change streams', () => {
       { _id: 1, qty: 1 },
       { _id: 2, qty: 1 },
     ]);
-    const stream = await opened(items.watch([], { fullDocument: 'updateLookup' }));
+    const stream = await opened(items.watch([], { ...QUICK, fullDocument: 'updateLookup' }));
     try {
       await items.updateOne({ _id: 1 }, { $inc: { qty: 1 } });
       expect(((await nextEvent(stream)) as any).fullDocument).to.deep.equal({ _id: 1, qty: 2 });
@@ -114,7 +117,7 @@ describe('embedded-mongo: change streams', () => {
 
   it('reports a drop, then invalidate, then closes the stream', async () => {
     const items = await freshCollection();
-    const stream = await opened(items.watch());
+    const stream = await opened(items.watch([], QUICK));
     await items.insertOne({ _id: 1 });
     await items.drop();
     expect((await nextEvent(stream)).operationType).to.equal('insert');
@@ -130,17 +133,20 @@ describe('embedded-mongo: change streams', () => {
   it('filters and reshapes events with the stages after $changeStream', async () => {
     const items = await freshCollection();
     const stream = await opened(
-      items.watch([
-        { $match: { operationType: 'insert', 'fullDocument.qty': { $gte: 10 } } },
-        { $project: { 'fullDocument.name': 1, operationType: 1 } },
-      ]),
+      items.watch(
+        [
+          { $match: { operationType: 'insert', 'fullDocument.qty': { $gte: 10 } } },
+          { $project: { 'fullDocument.name': 1, operationType: 1 } },
+        ],
+        QUICK,
+      ),
     );
     try {
       await items.insertOne({ _id: 1, name: 'small', qty: 1 });
       await items.insertOne({ _id: 2, name: 'big', qty: 10 });
       const event = (await nextEvent(stream)) as any;
       expect(event.operationType).to.equal('insert');
-      expect(event.fullDocument).to.deep.equal({ _id: 2, name: 'big' });
+      expect(event.fullDocument).to.deep.equal({ name: 'big' }); // only a top-level _id is kept by default
       expect(event).to.not.have.property('ns');
     } finally {
       await stream.close();
@@ -149,7 +155,7 @@ describe('embedded-mongo: change streams', () => {
 
   it('fails the stream (280) when the pipeline removes the resume token', async () => {
     const items = await freshCollection();
-    const stream = await opened(items.watch([{ $project: { _id: 0 } }]));
+    const stream = await opened(items.watch([{ $project: { _id: 0 } }], QUICK));
     try {
       await items.insertOne({ _id: 1 });
       const err = await nextEvent(stream).catch((e: unknown) => e);
@@ -171,7 +177,7 @@ describe('embedded-mongo: change streams', () => {
   it('watches every collection of a database', async () => {
     const first = await freshCollection();
     const second = await freshCollection();
-    const stream = await opened(database.watch());
+    const stream = await opened(database.watch([], QUICK));
     try {
       await first.insertOne({ _id: 1 });
       await second.insertOne({ _id: 2 });
@@ -184,7 +190,7 @@ describe('embedded-mongo: change streams', () => {
 
   it('watches the whole cluster', async () => {
     const items = await freshCollection();
-    const stream = await opened(client.watch([{ $match: { 'ns.db': db.dbName } }]));
+    const stream = await opened(client.watch([{ $match: { 'ns.db': db.dbName } }], QUICK));
     try {
       await items.insertOne({ _id: 7 });
       const event = (await nextEvent(stream)) as any;
@@ -197,7 +203,7 @@ describe('embedded-mongo: change streams', () => {
 
   it('delivers only committed transaction writes, together, in commit order', async () => {
     const items = await freshCollection();
-    const stream = await opened(items.watch());
+    const stream = await opened(items.watch([], QUICK));
     const session = client.startSession();
     try {
       session.startTransaction();
@@ -221,7 +227,7 @@ describe('embedded-mongo: change streams', () => {
 
   it('resumes after a given token, and from an operation time', async () => {
     const items = await freshCollection();
-    const stream = await opened(items.watch());
+    const stream = await opened(items.watch([], QUICK));
     let token: ResumeToken;
     let firstTime: unknown;
     try {
@@ -251,7 +257,7 @@ describe('embedded-mongo: change streams', () => {
 
   it('refuses two resume options at once', async () => {
     const items = await freshCollection();
-    const stream = await opened(items.watch());
+    const stream = await opened(items.watch([], QUICK));
     await items.insertOne({ _id: 1 });
     const event = (await nextEvent(stream)) as any;
     await stream.close();
@@ -281,7 +287,7 @@ describe('embedded-mongo: change streams', () => {
   it('resumes after its cursor is killed without losing an event', async function () {
     if (!db.faults) this.skip();
     const items = await freshCollection();
-    const stream = await opened(items.watch());
+    const stream = await opened(items.watch([], QUICK));
     try {
       await items.insertOne({ _id: 1 });
       expect(((await nextEvent(stream)) as any).documentKey._id).to.equal(1);
@@ -300,8 +306,8 @@ describe('embedded-mongo: change streams', () => {
       const server = await start({ engine: { oplogSize: 5 } });
       const small = await new MongoClient(server.uri).connect();
       try {
-        const items = small.db('history').collection('items');
-        const stream = await opened(items.watch());
+        const items = small.db('history').collection<{ _id: number }>('items');
+        const stream = await opened(items.watch([], QUICK));
         await items.insertOne({ _id: 0 });
         const token = (await nextEvent(stream))._id;
         await stream.close();
@@ -312,7 +318,7 @@ describe('embedded-mongo: change streams', () => {
           .catch((e: unknown) => e);
         expect((err as MongoServerError).code).to.equal(286);
 
-        const lagging = await opened(items.watch());
+        const lagging = await opened(items.watch([], QUICK));
         for (let i = 21; i <= 40; i++) await items.insertOne({ _id: i });
         const lost = await nextEvent(lagging).catch((e: unknown) => e);
         expect((lost as MongoServerError).code).to.equal(286);

@@ -69,8 +69,17 @@ describe('embedded-mongo: CRUD through the driver', () => {
       const coll = database.collection('typed-queries');
       const id = new ObjectId();
       await coll.insertMany([
-        { _id: id, at: new Date('2024-01-01'), price: Decimal128.fromString('9.99'), tag: new Binary(Buffer.from('a')) },
-        { at: new Date('2025-01-01'), price: Decimal128.fromString('19.99'), tag: new Binary(Buffer.from('b')) },
+        {
+          _id: id,
+          at: new Date('2024-01-01'),
+          price: Decimal128.fromString('9.99'),
+          tag: new Binary(Buffer.from('a')),
+        },
+        {
+          at: new Date('2025-01-01'),
+          price: Decimal128.fromString('19.99'),
+          tag: new Binary(Buffer.from('b')),
+        },
       ]);
       expect((await coll.findOne({ _id: id }))?._id.equals(id)).to.equal(true);
       expect(await coll.countDocuments({ at: { $gte: new Date('2024-06-01') } })).to.equal(1);
@@ -81,7 +90,9 @@ describe('embedded-mongo: CRUD through the driver', () => {
 
   describe('cursors', () => {
     before(async () => {
-      await database.collection('many').insertMany(Array.from({ length: 250 }, (_, i) => ({ _id: i, v: i * 2 })));
+      await database
+        .collection<{ _id: number; v: number }>('many')
+        .insertMany(Array.from({ length: 250 }, (_, i) => ({ _id: i, v: i * 2 })));
     });
 
     it('returns every document across batches with getMore', async () => {
@@ -93,7 +104,7 @@ describe('embedded-mongo: CRUD through the driver', () => {
     });
 
     it('returns 101 documents in the first batch by default', async () => {
-      const reply = await database.command({ find: 'many', filter: {} });
+      const reply = await database.command({ find: 'many', filter: {} }, { promoteLongs: false });
       expect(reply.cursor.firstBatch).to.have.length(101);
       expect(reply.cursor.id).to.be.instanceOf(Long);
       expect(reply.cursor.id.isZero()).to.equal(false);
@@ -101,7 +112,10 @@ describe('embedded-mongo: CRUD through the driver', () => {
     });
 
     it('gives an exhausted cursor the int64 id 0', async () => {
-      const reply = await database.command({ find: 'many', filter: { _id: { $lt: 3 } } }, { promoteLongs: false });
+      const reply = await database.command(
+        { find: 'many', filter: { _id: { $lt: 3 } } },
+        { promoteLongs: false },
+      );
       expect(reply.cursor.id).to.be.instanceOf(Long);
       expect(reply.cursor.id.isZero()).to.equal(true);
     });
@@ -119,7 +133,9 @@ describe('embedded-mongo: CRUD through the driver', () => {
       const reply = await database.command({ find: 'many', filter: {}, batchSize: 5 });
       const other = await new MongoClient(db.uri).connect();
       try {
-        const more = await other.db(db.dbName).command({ getMore: reply.cursor.id, collection: 'many', batchSize: 5 });
+        const more = await other
+          .db(db.dbName)
+          .command({ getMore: reply.cursor.id, collection: 'many', batchSize: 5 });
         expect(more.cursor.nextBatch.map((d: { _id: number }) => d._id)).to.deep.equal([5, 6, 7, 8, 9]);
         await other.db(db.dbName).command({ killCursors: 'many', cursors: [reply.cursor.id] });
       } finally {
@@ -154,7 +170,9 @@ describe('embedded-mongo: CRUD through the driver', () => {
     it('stops an ordered insertMany at the first error', async () => {
       const coll = database.collection('ordered');
       await coll.insertOne({ _id: 2 } as any);
-      const err = (await coll.insertMany([{ _id: 1 }, { _id: 2 }, { _id: 3 }] as any[]).catch((e: unknown) => e)) as MongoBulkWriteError;
+      const err = (await coll
+        .insertMany([{ _id: 1 }, { _id: 2 }, { _id: 3 }] as any[])
+        .catch((e: unknown) => e)) as MongoBulkWriteError;
       expect(err).to.be.instanceOf(MongoBulkWriteError);
       expect(err.insertedCount).to.equal(1);
       expect(err.writeErrors).to.satisfy((w: unknown) => (Array.isArray(w) ? w.length === 1 : true));
@@ -170,7 +188,9 @@ describe('embedded-mongo: CRUD through the driver', () => {
       expect(err).to.be.instanceOf(MongoBulkWriteError);
       expect(err.code).to.equal(11000);
       expect(err.insertedCount).to.equal(3);
-      const indexes = (Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]).map((w) => w.index);
+      const indexes = (Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]).map(
+        (w) => w.index,
+      );
       expect(indexes).to.deep.equal([1, 3]);
       expect(await coll.countDocuments()).to.equal(5);
     });
@@ -179,7 +199,9 @@ describe('embedded-mongo: CRUD through the driver', () => {
       const coll = database.collection('upserts');
       await coll.createIndex({ key: 1 }, { unique: true });
       const results = await Promise.all(
-        Array.from({ length: 50 }, () => coll.updateOne({ key: 'hot' }, { $inc: { n: 1 } }, { upsert: true })),
+        Array.from({ length: 50 }, () =>
+          coll.updateOne({ key: 'hot' }, { $inc: { n: 1 } }, { upsert: true }),
+        ),
       );
       expect(results.filter((r) => r.upsertedCount === 1)).to.have.length(1);
       const docs = await coll.find({ key: 'hot' }).toArray();
@@ -192,9 +214,17 @@ describe('embedded-mongo: CRUD through the driver', () => {
     it('returns the document before or after, upserts, and returns null without a match', async () => {
       const coll = database.collection('counters');
       await coll.insertOne({ _id: 'c1', n: 1 } as any);
-      const after = await coll.findOneAndUpdate({ _id: 'c1' } as any, { $inc: { n: 1 } }, { returnDocument: 'after' });
+      const after = await coll.findOneAndUpdate(
+        { _id: 'c1' } as any,
+        { $inc: { n: 1 } },
+        { returnDocument: 'after' },
+      );
       expect(after).to.deep.equal({ _id: 'c1', n: 2 });
-      const before = await coll.findOneAndUpdate({ _id: 'c1' } as any, { $inc: { n: 5 } }, { returnDocument: 'before' });
+      const before = await coll.findOneAndUpdate(
+        { _id: 'c1' } as any,
+        { $inc: { n: 5 } },
+        { returnDocument: 'before' },
+      );
       expect(before).to.deep.equal({ _id: 'c1', n: 2 });
       const created = await coll.findOneAndUpdate(
         { _id: 'c2' } as any,
@@ -203,7 +233,11 @@ describe('embedded-mongo: CRUD through the driver', () => {
       );
       expect(created).to.deep.equal({ _id: 'c2', n: 10 });
       expect(await coll.findOneAndUpdate({ _id: 'none' } as any, { $inc: { n: 1 } })).to.equal(null);
-      const meta = await coll.findOneAndUpdate({ _id: 'c1' } as any, { $inc: { n: 1 } }, { includeResultMetadata: true });
+      const meta = await coll.findOneAndUpdate(
+        { _id: 'c1' } as any,
+        { $inc: { n: 1 } },
+        { includeResultMetadata: true },
+      );
       expect(meta.ok).to.equal(1);
       expect(meta.lastErrorObject?.updatedExisting).to.equal(true);
     });
@@ -211,7 +245,7 @@ describe('embedded-mongo: CRUD through the driver', () => {
 
   describe('aggregation', () => {
     before(async () => {
-      await database.collection('products').insertMany([
+      await database.collection<{ _id: number; name: string; category: string }>('products').insertMany([
         { _id: 1, name: 'pen', category: 'office' },
         { _id: 2, name: 'desk', category: 'furniture' },
         { _id: 3, name: 'stapler', category: 'office' },

@@ -23,7 +23,7 @@ describe('embedded-mongo: handshake and server commands', () => {
       expect(hello.ok).to.equal(1);
       expect(hello.isWritablePrimary).to.equal(true);
       expect(hello.setName).to.be.a('string');
-      expect(hello.hosts).to.be.an('array').that.is.not.empty;
+      expect(hello.hosts).to.be.an('array').with.length.greaterThan(0);
       expect(hello.maxWireVersion).to.be.at.least(9);
       expect(hello.logicalSessionTimeoutMinutes).to.be.a('number');
       expect(hello.maxBsonObjectSize).to.equal(16 * 1024 * 1024);

@@ -20,7 +20,10 @@ export function connectRaw(uri: string): Promise<net.Socket> {
 let requestId = 1000;
 
 /** An OP_MSG with one body section and optional kind-1 sequences. */
-export function opMsg(body: Document, opts: { flags?: number; sequences?: [string, Document[]][] } = {}): Buffer {
+export function opMsg(
+  body: Document,
+  opts: { flags?: number; sequences?: [string, Document[]][] } = {},
+): Buffer {
   const parts: Buffer[] = [Buffer.from([0]), Buffer.from(serialize(body))];
   for (const [id, docs] of opts.sequences ?? []) {
     const payload = Buffer.concat([Buffer.from(`${id}\0`), ...docs.map((d) => Buffer.from(serialize(d)))]);

@@ -164,20 +164,24 @@ describe('embedded-mongo: sessions and transactions', () => {
   });
 
   it('does not run a retried write twice (same lsid and txnNumber)', async () => {
-    const session = client.startSession();
+    // A client of its own: the txnNumbers set here by hand must not leak into pooled sessions of others.
+    const own = await new MongoClient(db.uri).connect();
+    const session = own.startSession();
     try {
+      const target = own.db(db.dbName);
       const cmd = { insert: 'accounts', documents: [{ _id: 'once', n: 1 }], txnNumber: Long.fromNumber(7) };
-      const firstReply = await database.command(cmd, { session });
-      const retryReply = await database.command(cmd, { session });
+      const firstReply = await target.command(cmd, { session });
+      const retryReply = await target.command(cmd, { session });
       expect(firstReply.n).to.equal(1);
       expect(retryReply.n).to.equal(1);
       expect(retryReply.writeErrors).to.equal(undefined);
-      const older = await database
+      const older = await target
         .command({ ...cmd, documents: [{ _id: 'older', n: 1 }], txnNumber: Long.fromNumber(6) }, { session })
         .catch((e: unknown) => e);
       expect((older as MongoServerError).code).to.equal(225);
     } finally {
       await session.endSession();
+      await own.close();
     }
     expect(await accounts.countDocuments({ _id: { $in: ['once', 'older'] } })).to.equal(1);
   });
@@ -192,7 +196,9 @@ describe('embedded-mongo: sessions and transactions', () => {
       session.startTransaction();
       await accounts.updateOne({ _id: 'a' }, { $inc: { n: 1 } }, { session });
       await sleep(1300);
-      const late = await accounts.updateOne({ _id: 'a' }, { $inc: { n: 1 } }, { session }).catch((e: unknown) => e);
+      const late = await accounts
+        .updateOne({ _id: 'a' }, { $inc: { n: 1 } }, { session })
+        .catch((e: unknown) => e);
       expect((late as MongoServerError).code).to.equal(251);
       expect((late as MongoServerError).hasErrorLabel('TransientTransactionError')).to.equal(true);
       await session.abortTransaction().catch(() => undefined);

@@ -3,7 +3,15 @@ import { UpdateCoalescer } from '../../server/live/coalescer';
 import type { LiveSaleState } from '../../server/live/sale-state';
 
 function state(version: number, saleId = 's1'): LiveSaleState {
-  return { saleId, round: 1, units: 100, remaining: 100 - version, sold: version, startsAt: new Date(0), version };
+  return {
+    saleId,
+    round: 1,
+    units: 100,
+    remaining: 100 - version,
+    sold: version,
+    startsAt: new Date(0),
+    version,
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

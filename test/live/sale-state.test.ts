@@ -35,8 +35,17 @@ describe('live sale state', () => {
 
     it('applies a new round with its start', () => {
       const next = new Date('2031-01-01T00:00:00Z');
-      const result = mergeUpdatedFields(known, { round: 2, remaining: 10, sold: 0, startsAt: next, version: 4 });
-      expect(result).to.deep.equal({ kind: 'newer', state: { ...known, round: 2, startsAt: next, version: 4 } });
+      const result = mergeUpdatedFields(known, {
+        round: 2,
+        remaining: 10,
+        sold: 0,
+        startsAt: next,
+        version: 4,
+      });
+      expect(result).to.deep.equal({
+        kind: 'newer',
+        state: { ...known, round: 2, startsAt: next, version: 4 },
+      });
     });
 
     it('ignores what is already known', () => {
@@ -55,9 +64,9 @@ describe('live sale state', () => {
     it('derives the status from the clock and the stock', () => {
       expect(toSaleUpdate(known, new Date('2029-12-31T23:59:59Z')).status).to.equal('scheduled');
       expect(toSaleUpdate(known, new Date('2030-01-01T00:00:00Z')).status).to.equal('active');
-      expect(toSaleUpdate({ ...known, remaining: 0, sold: 10 }, new Date('2030-02-01T00:00:00Z')).status).to.equal(
-        'sold_out',
-      );
+      expect(
+        toSaleUpdate({ ...known, remaining: 0, sold: 10 }, new Date('2030-02-01T00:00:00Z')).status,
+      ).to.equal('sold_out');
     });
 
     it('has exactly the contract fields', () => {

@@ -23,11 +23,21 @@ describe('metrics', () => {
       const text = await metrics.render();
       expect(sampleValue(text, 'flashsale_purchases_total', { code: 'CREATED' })).to.equal(1);
       expect(sampleValue(text, 'flashsale_purchases_total', { code: 'SOLD_OUT' })).to.equal(2);
-      expect(sampleValue(text, 'flashsale_purchase_duration_seconds_count', { result: 'created' })).to.equal(1);
-      expect(sampleValue(text, 'flashsale_purchase_duration_seconds_count', { result: 'refused' })).to.equal(2);
-      expect(sampleValue(text, 'flashsale_purchase_duration_seconds_count', { result: 'failed' })).to.equal(1);
-      expect(sampleValue(text, 'flashsale_purchase_duration_seconds_bucket', { result: 'created', le: '0.005' })).to.equal(1);
-      expect(sampleValue(text, 'flashsale_purchase_duration_seconds_bucket', { result: 'created', le: '0.0025' })).to.equal(0);
+      expect(sampleValue(text, 'flashsale_purchase_duration_seconds_count', { result: 'created' })).to.equal(
+        1,
+      );
+      expect(sampleValue(text, 'flashsale_purchase_duration_seconds_count', { result: 'refused' })).to.equal(
+        2,
+      );
+      expect(sampleValue(text, 'flashsale_purchase_duration_seconds_count', { result: 'failed' })).to.equal(
+        1,
+      );
+      expect(
+        sampleValue(text, 'flashsale_purchase_duration_seconds_bucket', { result: 'created', le: '0.005' }),
+      ).to.equal(1);
+      expect(
+        sampleValue(text, 'flashsale_purchase_duration_seconds_bucket', { result: 'created', le: '0.0025' }),
+      ).to.equal(0);
     });
 
     it('keeps label values bounded whatever callers pass', async () => {
@@ -37,14 +47,19 @@ describe('metrics', () => {
       metrics.observeChangeEvent('drop-everything');
       const text = await metrics.render();
       expect(sampleValue(text, 'flashsale_purchases_total', { code: 'INTERNAL_ERROR' })).to.equal(1);
-      expect(sampleValue(text, 'flashsale_http_requests_total', { method: 'OTHER', status: '418' })).to.equal(1);
+      expect(sampleValue(text, 'flashsale_http_requests_total', { method: 'OTHER', status: '418' })).to.equal(
+        1,
+      );
       expect(sampleValue(text, 'flashsale_change_stream_events_total', { operation: 'other' })).to.equal(1);
       expect(text).not.to.include('<script>');
       expect(text).not.to.include('BREW');
     });
 
     it('measures change-stream lag from the event wall time', async () => {
-      const metrics = createMetrics({ defaultMetrics: false, now: () => Date.parse('2030-01-01T00:00:00.300Z') });
+      const metrics = createMetrics({
+        defaultMetrics: false,
+        now: () => Date.parse('2030-01-01T00:00:00.300Z'),
+      });
       metrics.observeChangeEvent('update', new Date('2030-01-01T00:00:00.000Z'));
       metrics.observeChangeEvent('update', new Date('2030-01-01T00:00:01.000Z')); // clock skew: counts as 0
       metrics.observeChangeEvent('insert', null);
@@ -71,7 +86,11 @@ describe('metrics', () => {
 
     it('includes the Node.js process metrics and event-loop lag by default', async () => {
       const text = await createMetrics().render();
-      for (const name of ['process_cpu_seconds_total', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+      for (const name of [
+        'process_cpu_seconds_total',
+        'nodejs_eventloop_lag_seconds',
+        'nodejs_heap_size_used_bytes',
+      ]) {
         expect(text, name).to.match(new RegExp(`^${name} `, 'm'));
       }
     });

@@ -123,7 +123,14 @@ describe('request id and request log', () => {
       const line = await lineOf('req-2');
       expect(line).to.include({ method: 'POST', route: '/api/auth/login', status: 200 });
       const raw = log.lines.join('\n');
-      for (const secret of [SECRET_PASSWORD, SECRET_TOKEN, 'ada@example.com', 'query-secret', 'apiKey', 'Bearer']) {
+      for (const secret of [
+        SECRET_PASSWORD,
+        SECRET_TOKEN,
+        'ada@example.com',
+        'query-secret',
+        'apiKey',
+        'Bearer',
+      ]) {
         expect(raw, secret).not.to.include(secret);
       }
     });

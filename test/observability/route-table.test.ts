@@ -1,7 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express, { Router } from 'express';
-import { compilePattern, listAppRoutes, listMountedPrefixes, routePatternOf } from '../../server/observability';
+import {
+  compilePattern,
+  listAppRoutes,
+  listMountedPrefixes,
+  routePatternOf,
+} from '../../server/observability';
 
 /** An app shaped like the real one: routers mounted under prefixes, sharing a prefix, plus plain middleware. */
 function buildApp() {
@@ -78,7 +83,8 @@ describe('route table', () => {
       await new Promise((resolve) => server.once('listening', resolve));
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       // One at a time, each body read, so each answer is finished before the next request starts.
-      const call = (path: string, method = 'GET') => fetch(`${base}${path}`, { method }).then((r) => r.text());
+      const call = (path: string, method = 'GET') =>
+        fetch(`${base}${path}`, { method }).then((r) => r.text());
       try {
         await call('/api/sales/65f0c0ffee0000000000abcd/purchases?secret=x', 'POST');
         await call('/api/sales/65f0c0ffee0000000000abcd/leaderboard');

@@ -9,7 +9,8 @@ import type { EventFilter } from './event-pipeline';
 import { encodeToken } from './resume-token';
 
 /** What a stream watches. */
-export type StreamScope = { kind: 'collection'; db: string; coll: string } | { kind: 'database'; db: string } | { kind: 'cluster' };
+export type StreamScope =
+  { kind: 'collection'; db: string; coll: string } | { kind: 'database'; db: string } | { kind: 'cluster' };
 
 export interface StreamSpec extends EventOptions {
   scope: StreamScope;
@@ -115,7 +116,10 @@ export class ChangeStreamCursor implements ServerCursor {
     const oplog = this.engine.oplog;
     while (this.pending.length < want && !this.invalidated && !this.killed) {
       if (oplog.isLost(this.seq)) {
-        throw mongoError('ChangeStreamHistoryLost', 'the change stream fell behind the oldest entry the oplog keeps');
+        throw mongoError(
+          'ChangeStreamHistoryLost',
+          'the change stream fell behind the oldest entry the oplog keeps',
+        );
       }
       const entries = oplog.since(this.seq, READ_CHUNK);
       if (entries.length === 0) return;

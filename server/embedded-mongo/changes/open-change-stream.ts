@@ -3,7 +3,12 @@ import type { Engine } from '../engine';
 import type { Doc } from '../engine/types';
 import { MongoError, mongoError } from '../errors';
 import type { BeforeChangeMode, FullDocumentMode } from './change-event';
-import { ChangeStreamCursor, compareTimestamps, type StreamScope, type StreamSpec } from './change-stream-cursor';
+import {
+  ChangeStreamCursor,
+  compareTimestamps,
+  type StreamScope,
+  type StreamSpec,
+} from './change-stream-cursor';
 import { compileEventPipeline } from './event-pipeline';
 import { decodeToken } from './resume-token';
 
@@ -31,7 +36,12 @@ export function isChangeStream(cmd: Doc): boolean {
  * Builds the cursor of `{aggregate, pipeline:[{$changeStream:{...}}, ...stages]}` on `db`: scope, options,
  * start position (now, resumeAfter, startAfter or startAtOperationTime), and the stages that filter events.
  */
-export function openChangeStream(engine: Engine, db: string, cmd: Doc, sessionKey?: string): ChangeStreamCursor {
+export function openChangeStream(
+  engine: Engine,
+  db: string,
+  cmd: Doc,
+  sessionKey?: string,
+): ChangeStreamCursor {
   const [first, ...stages] = cmd.pipeline as Doc[];
   const opts = first.$changeStream;
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
@@ -81,7 +91,11 @@ function oneOf<T extends string>(value: unknown, allowed: T[], name: string): T 
 function startOf(engine: Engine, opts: Doc): { startSeq: number; minTime?: Timestamp } {
   const given = ['resumeAfter', 'startAfter', 'startAtOperationTime'].filter((k) => opts[k] !== undefined);
   if (given.length > 1) {
-    throw new MongoError(40674, 'Location40674', 'Only one type of resume option is allowed, but multiple were found.');
+    throw new MongoError(
+      40674,
+      'Location40674',
+      'Only one type of resume option is allowed, but multiple were found.',
+    );
   }
   const oplog = engine.oplog;
   if (opts.resumeAfter !== undefined || opts.startAfter !== undefined) {

@@ -76,9 +76,24 @@ export const serverStatus: CommandHandler = (_cmd, ctx) => {
     uptimeMillis,
     uptimeEstimate: Math.floor(uptimeMillis / 1000),
     localTime: new Date(),
-    connections: { current: info.connections.current, available: 1_000_000, totalCreated: info.connections.totalCreated },
-    mem: { bits: 64, resident: Math.round(mem.rss / 2 ** 20), virtual: Math.round(mem.rss / 2 ** 20), supported: true },
-    repl: { setName: SET_NAME, isWritablePrimary: true, hosts: [info.address], primary: info.address, me: info.address },
+    connections: {
+      current: info.connections.current,
+      available: 1_000_000,
+      totalCreated: info.connections.totalCreated,
+    },
+    mem: {
+      bits: 64,
+      resident: Math.round(mem.rss / 2 ** 20),
+      virtual: Math.round(mem.rss / 2 ** 20),
+      supported: true,
+    },
+    repl: {
+      setName: SET_NAME,
+      isWritablePrimary: true,
+      hosts: [info.address],
+      primary: info.address,
+      me: info.address,
+    },
     logicalSessionRecordCache: { activeSessionsCount: sessions.size },
     metrics: { cursor: { open: { total: cursors.size } } },
     storageEngine: { name: 'inMemory', memoryUsageBytes: engine.memoryUsage() },
@@ -97,7 +112,8 @@ export const connectionStatus: CommandHandler = (cmd) => ({
 
 export const whatsmyuri: CommandHandler = (_cmd, ctx) => ({ you: ctx.conn.remote, ok: 1 });
 
-const STARTUP_WARNING = 'This is an embedded in-memory MongoDB-compatible server: not for production, nothing is durable';
+const STARTUP_WARNING =
+  'This is an embedded in-memory MongoDB-compatible server: not for production, nothing is durable';
 
 export const getLog: CommandHandler = (cmd, ctx) => {
   requireAdmin('getLog', ctx);
@@ -145,5 +161,6 @@ export const killAllSessions: CommandHandler = (_cmd, ctx) => {
 };
 
 function requireAdmin(name: string, ctx: RequestContext): void {
-  if (ctx.db !== 'admin') throw mongoError('Unauthorized', `${name} may only be run against the admin database.`);
+  if (ctx.db !== 'admin')
+    throw mongoError('Unauthorized', `${name} may only be run against the admin database.`);
 }

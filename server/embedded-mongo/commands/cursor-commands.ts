@@ -42,13 +42,17 @@ export function openCursorReply(ctx: RequestContext, cursor: ServerCursor, first
 /** `{getMore: id, collection, batchSize?, maxTimeMS?}`: from any connection; a change stream may wait. */
 export const getMore: CommandHandler = (cmd, ctx) => {
   const id = cursorId(cmd.getMore);
-  if (typeof cmd.collection !== 'string') throw mongoError('TypeMismatch', "getMore needs a string 'collection'");
+  if (typeof cmd.collection !== 'string')
+    throw mongoError('TypeMismatch', "getMore needs a string 'collection'");
   const { cursors } = ctx.server;
   const cursor = cursors.get(id);
   if (!cursor) throw notFound(id, cursors);
   const ns = `${ctx.db}.${cmd.collection}`;
   if (cursor.ns !== ns) {
-    throw mongoError('Unauthorized', `Requested getMore on namespace '${ns}', but cursor belongs to '${cursor.ns}'`);
+    throw mongoError(
+      'Unauthorized',
+      `Requested getMore on namespace '${ns}', but cursor belongs to '${cursor.ns}'`,
+    );
   }
   const batchSize = positive(cmd.batchSize, 'batchSize');
   const maxTimeMS = positive(cmd.maxTimeMS, 'maxTimeMS');

@@ -32,7 +32,10 @@ export function aggregateCommand(engineAggregate: DataCommand): CommandHandler {
   return (cmd, ctx) => {
     if (!isChangeStream(cmd)) return data(cmd, ctx);
     if (ctx.txn) {
-      throw mongoError('OperationNotSupportedInTransaction', 'Cannot run $changeStream in a multi-document transaction.');
+      throw mongoError(
+        'OperationNotSupportedInTransaction',
+        'Cannot run $changeStream in a multi-document transaction.',
+      );
     }
     const cursor = openChangeStream(ctx.server.engine, ctx.db, cmd, ctx.session?.key);
     return openCursorReply(ctx, cursor, cursor.take(batchSizeOf(cmd.cursor?.batchSize) ?? 101));
@@ -48,7 +51,7 @@ async function retryWhenUnlocked(
 ): Promise<Doc> {
   const maxTimeMS = Number(cmd.maxTimeMS) > 0 ? Number(cmd.maxTimeMS) : undefined;
   const deadline = maxTimeMS === undefined ? undefined : Date.now() + maxTimeMS;
-  for (let wait = firstWait; ; ) {
+  for (let wait = firstWait; ;) {
     await (deadline === undefined ? wait : raceDeadline(wait, deadline));
     try {
       return toReply(fn(engineCtx, cmd), cmd, ctx);

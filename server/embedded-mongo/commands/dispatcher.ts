@@ -117,7 +117,12 @@ export class Dispatcher {
   }
 
   /** One statement of a multi-document transaction; a failed one aborts the transaction. */
-  private runStatement(name: string, handler: CommandHandler, cmd: Doc, ctx: RequestContext): Doc | Promise<Doc> {
+  private runStatement(
+    name: string,
+    handler: CommandHandler,
+    cmd: Doc,
+    ctx: RequestContext,
+  ): Doc | Promise<Doc> {
     const { sessions } = this.server;
     const session = ctx.session!;
     const txn = sessions.beginStatement(session, cmd, ctx.conn.id);
@@ -152,11 +157,13 @@ export class Dispatcher {
 
   /** Adds operationTime and $clusterTime (the time of the latest commit), as a replica-set member does. */
   private stamp(reply: Doc): Doc {
-    const ts = this.server.engine.oplog.currentTime();
-    let clusterTime = this.clusterTime;
-    if (clusterTime?.ts !== ts) this.clusterTime = clusterTime = { ts, doc: { clusterTime: ts, signature: SIGNATURE } };
-    reply.operationTime = ts;
-    reply.$clusterTime = clusterTime.doc;
+    const now = this.server.engine.oplog.currentTime();
+    let cached = this.clusterTime;
+    if (!cached || cached.ts.t !== now.t || cached.ts.i !== now.i) {
+      this.clusterTime = cached = { ts: now, doc: { clusterTime: now, signature: SIGNATURE } };
+    }
+    reply.operationTime = cached.ts;
+    reply.$clusterTime = cached.doc;
     return reply;
   }
 }

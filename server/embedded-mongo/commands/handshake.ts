@@ -15,10 +15,12 @@ const ELECTION_ID = new ObjectId('7fffffff0000000000000001');
  * `hello` / `isMaster`: the primary of a one-member replica set. No `topologyVersion`, so drivers poll with a
  * plain hello every heartbeatFrequencyMS instead of streaming (which would need moreToCome replies).
  */
-export const hello: CommandHandler = (cmd, ctx) => helloReply(cmd, ctx.server.info.address, ctx.conn.id, false);
+export const hello: CommandHandler = (cmd, ctx) =>
+  helloReply(cmd, ctx.server.info.address, ctx.conn.id, false);
 
 /** The legacy spelling answers `ismaster: true` instead of `isWritablePrimary`. */
-export const isMaster: CommandHandler = (cmd, ctx) => helloReply(cmd, ctx.server.info.address, ctx.conn.id, true);
+export const isMaster: CommandHandler = (cmd, ctx) =>
+  helloReply(cmd, ctx.server.info.address, ctx.conn.id, true);
 
 function helloReply(cmd: Doc, address: string, connectionId: number, legacy: boolean): Doc {
   const reply: Doc = legacy ? { ismaster: true } : { isWritablePrimary: true };

@@ -15,7 +15,8 @@ export const abortTransaction: CommandHandler = (cmd, ctx) => {
 };
 
 function sessionOf(name: string, ctx: RequestContext): ServerSession {
-  if (ctx.db !== 'admin') throw mongoError('Unauthorized', `${name} may only be run against the admin database.`);
+  if (ctx.db !== 'admin')
+    throw mongoError('Unauthorized', `${name} may only be run against the admin database.`);
   if (!ctx.session) throw mongoError('InvalidOptions', `${name} must be run with an lsid and a txnNumber`);
   return ctx.session;
 }

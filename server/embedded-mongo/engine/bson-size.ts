@@ -75,3 +75,8 @@ export function bsonSize(doc: Record<string, unknown>): number {
   }
   return n;
 }
+
+/** BSON bytes one top-level field takes in its document. */
+export function fieldSize(key: string, value: unknown): number {
+  return typeof value === 'function' ? 0 : 2 + utf8Length(key) + valueSize(value);
+}

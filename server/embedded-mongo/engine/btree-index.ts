@@ -67,6 +67,12 @@ export class SecondaryIndex {
     });
   }
 
+  /** True when the index covers one of these top-level fields. */
+  touches(topFields: Set<string>): boolean {
+    for (const segs of this.segs) if (topFields.has(segs[0])) return true;
+    return false;
+  }
+
   get name(): string {
     return this.spec.name;
   }

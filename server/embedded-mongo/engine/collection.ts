@@ -45,10 +45,13 @@ export class Collection {
     return `${this.db}.${this.name}`;
   }
 
-  /** Index keys of `doc` for every index, `_id_` included. */
-  keysFor(doc: Doc): IndexKeys {
+  /**
+   * Index keys of `doc` for every index, `_id_` included; with `changedTop` (the top-level fields an update
+   * changed) only for the indexes over those fields: the others keep their entries.
+   */
+  keysFor(doc: Doc, changedTop?: Set<string>): IndexKeys {
     const out: IndexKeys = new Map();
-    for (const ix of this.indexes.values()) out.set(ix, ix.keysOf(doc));
+    for (const ix of this.indexes.values()) if (!changedTop || ix.touches(changedTop)) out.set(ix, ix.keysOf(doc));
     return out;
   }
 
@@ -90,8 +93,8 @@ export class Collection {
     this.bytes -= rec.size;
   }
 
-  /** Adds an index (built over the existing records); false when an identical one exists. */
-  createIndex(raw: unknown): boolean {
+  /** Adds an index (built over the existing records); returns its name, or undefined when an identical one exists. */
+  createIndex(raw: unknown): string | undefined {
     const spec: IndexSpec = normalizeIndexSpec(raw);
     const byName = this.indexes.get(spec.name);
     if (byName) {
@@ -101,7 +104,7 @@ export class Collection {
           'IndexKeySpecsConflict',
           `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${formatDoc(spec)}, existing index: ${formatDoc(byName.spec)}`,
         );
-      if (spec.name === '_id_' || sameOptions(byName.spec, spec)) return false;
+      if (spec.name === '_id_' || sameOptions(byName.spec, spec)) return undefined;
       throw new MongoError(
         Codes.IndexOptionsConflict,
         'IndexOptionsConflict',
@@ -123,7 +126,7 @@ export class Collection {
       index.add(rec, keys);
     }
     this.indexes.set(spec.name, index);
-    return true;
+    return spec.name;
   }
 
   dropIndex(name: string): void {

@@ -64,10 +64,13 @@ export class Oplog {
     return new Timestamp({ t: this.lastT, i: this.lastI });
   }
 
-  /** Appends the entries of one commit (they share `ts`); seq is assigned here. */
+  /** Appends the entries of one commit (they share `ts`); seq is assigned here (the entries are kept). */
   append(entries: Omit<OplogEntry, 'seq'>[]): void {
     if (entries.length === 0) return;
-    for (const e of entries) this.entries.push({ ...e, seq: ++this.seq } as OplogEntry);
+    for (const e of entries) {
+      (e as OplogEntry).seq = ++this.seq;
+      this.entries.push(e as OplogEntry);
+    }
     const excess = this.entries.length - this.head - this.capacity;
     if (excess > 0) {
       this.head += excess;

@@ -67,7 +67,8 @@ export class SessionRegistry {
    * else checks that `txnNumber` names the one in progress. Throws the error MongoDB gives otherwise.
    */
   beginStatement(session: ServerSession, cmd: Doc, connectionId: number): Transaction {
-    if (cmd.autocommit !== false) throw mongoError('InvalidOptions', 'autocommit can only be specified as false');
+    if (cmd.autocommit !== false)
+      throw mongoError('InvalidOptions', 'autocommit can only be specified as false');
     const n = txnNumberOf(cmd);
     if (n < session.txnNumber) throw tooOld(session, n);
     if (cmd.startTransaction === true) {
@@ -99,9 +100,15 @@ export class SessionRegistry {
    * aborts the transaction; the error gets TransientTransactionError when retrying the transaction can help.
    */
   endStatement(session: ServerSession, txn: Transaction, reply: Doc): Doc {
-    const failed = reply.ok === 0 || reply.ok === false || (Array.isArray(reply.writeErrors) && reply.writeErrors.length > 0);
+    const failed =
+      reply.ok === 0 ||
+      reply.ok === false ||
+      (Array.isArray(reply.writeErrors) && reply.writeErrors.length > 0);
     if (!failed || session.txn !== txn) return reply;
-    this.abortCurrent(session, `statement failed with ${reply.codeName ?? reply.writeErrors?.[0]?.codeName ?? 'an error'}`);
+    this.abortCurrent(
+      session,
+      `statement failed with ${reply.codeName ?? reply.writeErrors?.[0]?.codeName ?? 'an error'}`,
+    );
     if (TRANSIENT_CODES.has(reply.code)) addLabels(reply, TRANSIENT);
     return reply;
   }
@@ -144,7 +151,10 @@ export class SessionRegistry {
     if (n === session.txnNumber) {
       if (session.state === 'retryable' && session.retryReply) return session.retryReply;
       if (session.state !== 'retryable') {
-        throw mongoError('IllegalOperation', `txnNumber ${n} of session ${session.key} was used by a transaction`);
+        throw mongoError(
+          'IllegalOperation',
+          `txnNumber ${n} of session ${session.key} was used by a transaction`,
+        );
       }
       return undefined;
     }
@@ -163,7 +173,8 @@ export class SessionRegistry {
       // A failed command did not write: its retry must run again, not replay the error.
       reply.then(
         (doc) => {
-          if (session.retryReply === reply) session.retryReply = doc.ok === 1 || doc.ok === true ? doc : undefined;
+          if (session.retryReply === reply)
+            session.retryReply = doc.ok === 1 || doc.ok === true ? doc : undefined;
         },
         () => {
           if (session.retryReply === reply) session.retryReply = undefined;
@@ -217,7 +228,8 @@ export class SessionRegistry {
     if (n === session.txnNumber && session.state === 'committed') {
       throw mongoError('TransactionCommitted', `Transaction ${n} has been committed.`);
     }
-    const why = n === session.txnNumber && session.abortReason ? ` (aborted because ${session.abortReason})` : '';
+    const why =
+      n === session.txnNumber && session.abortReason ? ` (aborted because ${session.abortReason})` : '';
     throw mongoError(
       'NoSuchTransaction',
       `Transaction with txnNumber ${n} on session ${session.key} is not in progress${why}`,
@@ -253,7 +265,8 @@ export class SessionRegistry {
 
 function txnNumberOf(cmd: Doc): number {
   const n = Number(cmd.txnNumber);
-  if (!Number.isSafeInteger(n) || n < 0) throw mongoError('BadValue', 'txnNumber must be a non-negative integer');
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw mongoError('BadValue', 'txnNumber must be a non-negative integer');
   return n;
 }
 

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Doc } from '../engine/types';
+import { mongoError } from '../errors';
 import { encodeReply, parseMessage, type Request } from './messages';
 import { HEADER_BYTES, MAX_MESSAGE_BYTES, ProtocolError } from './protocol';
 
@@ -8,6 +9,8 @@ export type RequestHandler = (request: Request, conn: Connection) => Doc | Promi
 
 /** Messages read ahead while one is running; past this the socket is paused (a client cannot flood memory). */
 const MAX_QUEUED = 32;
+/** Reply bytes waiting to be sent past which no further request runs until the client reads. */
+const MAX_UNSENT_BYTES = 64 * 1024 * 1024;
 
 /**
  * One client socket: splits the byte stream into messages, runs them strictly one after another (a driver
@@ -90,13 +93,27 @@ export class Connection {
   /** Runs queued messages in order; stops at one that must wait and resumes when it settles. */
   private drain(): void {
     while (this.queue.length > 0 && !this.closed) {
+      if (this.socket.writableLength > MAX_UNSENT_BYTES) {
+        // The client is not reading its replies: stop producing more until it does.
+        this.running = true;
+        this.socket.once('drain', () => {
+          this.running = false;
+          this.drain();
+        });
+        return;
+      }
       let request: Request;
       try {
         request = parseMessage(this.queue.shift()!);
       } catch (err) {
         return this.close(err instanceof ProtocolError ? err.message : String(err));
       }
-      const reply = this.handler(request, this);
+      let reply: Doc | Promise<Doc>;
+      try {
+        reply = this.handler(request, this);
+      } catch (err) {
+        return this.close(`handler failed: ${(err as Error)?.stack ?? err}`);
+      }
       if (reply instanceof Promise) {
         this.running = true;
         reply.then(
@@ -120,15 +137,14 @@ export class Connection {
     // A request with moreToCome must never be answered: the driver ignores responseTo and would read the
     // stray reply as the answer to its next command.
     if (request.moreToCome || this.closed) return;
-    let frame: [Buffer, Uint8Array];
+    let frame: Buffer;
     try {
       frame = encodeReply(request, reply);
     } catch (err) {
-      return this.close(`cannot encode reply: ${(err as Error).message}`);
+      // Typically a reply over the BSON size limit: answer with an error rather than drop the connection.
+      const message = `cannot encode the reply: ${(err as Error).message}`;
+      frame = encodeReply(request, mongoError('BSONObjectTooLarge', message).toReply());
     }
-    this.socket.cork();
-    this.socket.write(frame[0]);
-    this.socket.write(frame[1]);
-    this.socket.uncork();
+    this.socket.write(frame);
   }
 }

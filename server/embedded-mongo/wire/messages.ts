@@ -1,13 +1,6 @@
 import { deserialize, serialize, type DeserializeOptions } from 'bson';
 import type { Doc } from '../engine/types';
-import {
-  HEADER_BYTES,
-  MAX_BSON_BYTES,
-  MAX_COMMAND_BYTES,
-  MsgFlags,
-  OpCode,
-  ProtocolError,
-} from './protocol';
+import { HEADER_BYTES, MAX_BSON_BYTES, MAX_COMMAND_BYTES, MsgFlags, OpCode, ProtocolError } from './protocol';
 
 /** A command read from the wire, whichever opcode carried it. */
 export interface Request {
@@ -44,7 +37,8 @@ export function parseMessage(msg: Buffer): Request {
 
 function parseOpMsg(msg: Buffer, requestId: number): Request {
   const flags = msg.readUInt32LE(HEADER_BYTES);
-  if (flags & 0xffff & ~MsgFlags.KnownRequired) throw new ProtocolError(`unknown required OP_MSG flags ${flags}`);
+  if (flags & 0xffff & ~MsgFlags.KnownRequired)
+    throw new ProtocolError(`unknown required OP_MSG flags ${flags}`);
   const end = msg.length - (flags & MsgFlags.ChecksumPresent ? 4 : 0);
   let pos = HEADER_BYTES + 4;
   let body: Doc | undefined;
@@ -76,7 +70,7 @@ function readSequence(msg: Buffer, start: number, end: number): [string, Doc[]] 
   if (idEnd < 0 || idEnd >= end) throw new ProtocolError('OP_MSG sequence identifier is not terminated');
   const id = msg.toString('utf8', start + 4, idEnd);
   const docs: Doc[] = [];
-  for (let pos = idEnd + 1; pos < end; ) {
+  for (let pos = idEnd + 1; pos < end;) {
     const size = readSize(msg, pos, end);
     docs.push(decodeDocument(msg, pos, size, MAX_BSON_BYTES));
     pos += size;
@@ -92,7 +86,8 @@ function parseOpQuery(msg: Buffer, requestId: number): Request {
   const pos = nsEnd + 1 + 8; // numberToSkip, numberToReturn
   const query = decodeDocument(msg, pos, readSize(msg, pos, msg.length), MAX_COMMAND_BYTES);
   const dot = ns.indexOf('.');
-  if (dot <= 0 || ns.slice(dot + 1) !== '$cmd') throw new ProtocolError(`OP_QUERY on '${ns}' is not a command`);
+  if (dot <= 0 || ns.slice(dot + 1) !== '$cmd')
+    throw new ProtocolError(`OP_QUERY on '${ns}' is not a command`);
   // Old clients wrap the command as {$query: cmd, $readPreference}.
   const command = query.$query && typeof query.$query === 'object' ? { ...query.$query } : query;
   if (command.$db === undefined) command.$db = ns.slice(0, dot);
@@ -116,21 +111,23 @@ let nextRequestId = 1;
 
 /**
  * Encodes a reply in the opcode the request came in: OP_MSG (one kind-0 section, no checksum) or, for the
- * legacy handshake, OP_REPLY. Returns the frame head and the BSON body, to be written back to back.
+ * legacy handshake, OP_REPLY. One buffer, so the socket sends it with one write.
  */
-export function encodeReply(request: Request, reply: Doc): [Buffer, Uint8Array] {
+export function encodeReply(request: Request, reply: Doc): Buffer {
   const body = serialize(reply);
-  if (request.opCode === OpCode.Msg) {
-    const head = Buffer.allocUnsafe(21);
-    writeHeader(head, 21 + body.length, request.requestId, OpCode.Msg);
-    head.writeUInt32LE(0, 16); // flags
-    head[20] = 0; // section kind 0
-    return [head, body];
+  const isMsg = request.opCode === OpCode.Msg;
+  const headLength = isMsg ? 21 : 36;
+  const out = Buffer.allocUnsafe(headLength + body.length);
+  writeHeader(out, out.length, request.requestId, isMsg ? OpCode.Msg : OpCode.Reply);
+  if (isMsg) {
+    out.writeUInt32LE(0, 16); // flags
+    out[20] = 0; // section kind 0
+  } else {
+    out.fill(0, 16, 32); // flags, cursorId, startingFrom
+    out.writeInt32LE(1, 32); // numberReturned
   }
-  const head = Buffer.alloc(36); // flags, cursorId and startingFrom stay 0
-  writeHeader(head, 36 + body.length, request.requestId, OpCode.Reply);
-  head.writeInt32LE(1, 32); // numberReturned
-  return [head, body];
+  out.set(body, headLength);
+  return out;
 }
 
 function writeHeader(head: Buffer, length: number, responseTo: number, opCode: number): void {

@@ -36,7 +36,7 @@ export interface ChangeSet {
 }
 
 type Container = Doc | unknown[];
-type Leaf = (c: Container, key: string, path: string, op: UpdateOp) => void;
+type Leaf = (a: Applier, c: Container, key: string, path: string, op: UpdateOp) => void;
 
 function summary(v: unknown): string {
   try {
@@ -67,122 +67,29 @@ const CREATES = new Set(['$set', '$setOnInsert', '$inc', '$mul', '$min', '$max',
 
 class Applier {
   readonly changes: ChangeSet = { changed: false, updated: {}, removed: [] };
+  /** Containers created by this update (safe to change); every other container belongs to the old version. */
+  readonly fresh = new Set<object>();
 
   constructor(
-    private readonly ctx: ApplyContext,
-    private readonly id: unknown,
+    readonly ctx: ApplyContext,
+    readonly id: unknown,
   ) {}
 
-  private setValue(c: Container, key: string, path: string, value: unknown): void {
+  setValue(c: Container, key: string, path: string, value: unknown): void {
     if (has(c, key) && identical(get(c, key), value)) return;
     put(c, key, value);
     this.changes.changed = true;
     this.changes.updated[path] = value;
   }
 
-  private typeError(op: string, key: string, old: unknown): MongoError {
+  typeError(op: string, key: string, old: unknown): MongoError {
     return mongoError(
       'TypeMismatch',
       `Cannot apply ${op} to a value of non-numeric type. {_id: ${summary(this.id)}} has the field '${key}' of non-numeric type ${bsonTypeName(old)}`,
     );
   }
 
-  private readonly leaves: Record<string, Leaf> = {
-    $set: (c, key, path, op) => this.setValue(c, key, path, deepCopy(op.value)),
-    $setOnInsert: (c, key, path, op) => this.setValue(c, key, path, deepCopy(op.value)),
-    $unset: (c, key, path) => {
-      if (!has(c, key)) return;
-      if (Array.isArray(c)) return this.setValue(c, key, path, null);
-      delete c[key];
-      this.changes.changed = true;
-      this.changes.removed.push(path);
-    },
-    $inc: (c, key, path, op) => {
-      const old = get(c, key);
-      if (old === undefined) return this.setValue(c, key, path, op.value);
-      if (!isNumeric(old)) throw this.typeError('$inc', key, old);
-      this.setValue(c, key, path, addNumbers(old, op.value));
-    },
-    $mul: (c, key, path, op) => {
-      const old = get(c, key);
-      if (old === undefined) return this.setValue(c, key, path, zeroLike(op.value));
-      if (!isNumeric(old)) throw this.typeError('$mul', key, old);
-      this.setValue(c, key, path, multiplyNumbers(old, op.value));
-    },
-    $min: (c, key, path, op) => {
-      const old = get(c, key);
-      if (old === undefined || bsonCompare(op.value, old) < 0) this.setValue(c, key, path, deepCopy(op.value));
-    },
-    $max: (c, key, path, op) => {
-      const old = get(c, key);
-      if (old === undefined || bsonCompare(op.value, old) > 0) this.setValue(c, key, path, deepCopy(op.value));
-    },
-    $currentDate: (c, key, path, op) => {
-      const ts = isPlainObject(op.value) && op.value.$type === 'timestamp';
-      this.setValue(c, key, path, ts ? this.ctx.timestamp() : new Date(this.ctx.now.getTime()));
-    },
-    $bit: (c, key, path, op) => {
-      let v: unknown = get(c, key) ?? 0;
-      for (const [how, operand] of Object.entries(op.value as Doc)) {
-        const r = bitwise(v, operand, how as 'and' | 'or' | 'xor');
-        if (r === undefined)
-          throw mongoError('BadValue', `Cannot apply $bit to a value of non-integral type. {_id: ${summary(this.id)}} has the field '${key}' of non-integer type ${bsonTypeName(v)}`);
-        v = r;
-      }
-      this.setValue(c, key, path, v);
-    },
-    $push: (c, key, path, op) => {
-      const arr = this.arrayAt(c, key, '$push');
-      const spec = pushSpec(op.value);
-      let next = arr.slice();
-      const items = spec.each.map((e) => deepCopy(e));
-      if (spec.position === undefined) next.push(...items);
-      else {
-        const p = spec.position < 0 ? Math.max(next.length + spec.position, 0) : Math.min(spec.position, next.length);
-        next.splice(p, 0, ...items);
-      }
-      if (spec.sort !== undefined) next = sortElements(next, spec.sort);
-      if (spec.slice !== undefined) next = spec.slice >= 0 ? next.slice(0, spec.slice) : next.slice(spec.slice);
-      this.setValue(c, key, path, next);
-    },
-    $addToSet: (c, key, path, op) => {
-      const arr = this.arrayAt(c, key, '$addToSet');
-      const v = op.value;
-      let each: unknown[] = [v];
-      if (isPlainObject(v) && '$each' in v) {
-        if (!Array.isArray(v.$each)) throw mongoError('TypeMismatch', `The argument to $each in $addToSet must be an array but it was of type ${bsonTypeName(v.$each)}`);
-        each = v.$each;
-      }
-      const next = arr.slice();
-      for (const e of each) if (!next.some((x) => bsonEquals(x, e))) next.push(deepCopy(e));
-      if (next.length !== arr.length || !has(c, key)) this.setValue(c, key, path, next);
-    },
-    $pop: (c, key, path, op) => {
-      const arr = get(c, key);
-      if (arr === undefined) return;
-      if (!Array.isArray(arr)) throw mongoError('TypeMismatch', `Path '${path}' contains an element of non-array type '${bsonTypeName(arr)}'`);
-      if (arr.length === 0) return;
-      this.setValue(c, key, path, Number(op.value) === 1 ? arr.slice(0, -1) : arr.slice(1));
-    },
-    $pull: (c, key, path, op) => {
-      const arr = get(c, key);
-      if (arr === undefined) return;
-      if (!Array.isArray(arr)) throw mongoError('BadValue', 'Cannot apply $pull to a non-array value');
-      const m = pullMatcher(op.value);
-      const next = arr.filter((e) => !m(e));
-      if (next.length !== arr.length) this.setValue(c, key, path, next);
-    },
-    $pullAll: (c, key, path, op) => {
-      const arr = get(c, key);
-      if (arr === undefined) return;
-      if (!Array.isArray(arr)) throw mongoError('BadValue', 'Cannot apply $pullAll to a non-array value');
-      const values = op.value as unknown[];
-      const next = arr.filter((e) => !values.some((v) => bsonEquals(e, v)));
-      if (next.length !== arr.length) this.setValue(c, key, path, next);
-    },
-  };
-
-  private arrayAt(c: Container, key: string, op: string): unknown[] {
+  arrayAt(c: Container, key: string, op: string): unknown[] {
     const arr = get(c, key);
     if (arr === undefined) return [];
     if (!Array.isArray(arr))
@@ -203,7 +110,7 @@ class Applier {
       }
       for (const idx of this.positions(node, op, i)) {
         const p = path === '' ? String(idx) : `${path}.${idx}`;
-        if (last) leaf(node, String(idx), p, op);
+        if (last) leaf(this, node, String(idx), p, op);
         else this.descend(node, String(idx), op, i, p, create, leaf);
       }
       return;
@@ -212,7 +119,7 @@ class Applier {
       if (!create) return;
       throw mongoError('PathNotViable', `Cannot create field '${seg}' in element {${op.segs[i - 1] ?? ''}: ${summary(node)}}`);
     }
-    if (last) leaf(node, seg, here, op);
+    if (last) leaf(this, node, seg, here, op);
     else this.descend(node, seg, op, i, here, create, leaf);
   }
 
@@ -225,9 +132,15 @@ class Applier {
         throw mongoError('BadValue', `The path '${path}' must exist in the document in order to apply array updates.`);
       child = {};
       put(node, key, child);
+      this.fresh.add(child as object);
     } else if (!isPlainObject(child) && !Array.isArray(child)) {
       if (!create) return;
       throw mongoError('PathNotViable', `Cannot create field '${op.segs[i + 1]}' in element {${key}: ${summary(child)}}`);
+    } else if (!this.fresh.has(child)) {
+      // Copy-on-write: containers of the old version are shared, so copy one before changing it.
+      child = Array.isArray(child) ? child.slice() : { ...(child as Doc) };
+      put(node, key, child);
+      this.fresh.add(child as object);
     }
     this.walk(child as Container, op, i + 1, path, create, leaf);
   }
@@ -253,7 +166,7 @@ class Applier {
     let value: unknown;
     let found = false;
     const src: UpdateOp = { ...op, op: '$unset' };
-    this.walk(doc, src, 0, '', false, (c, key, path) => {
+    this.walk(doc, src, 0, '', false, (_a, c, key, path) => {
       if (Array.isArray(c)) throw mongoError('BadValue', `The source field cannot be an array element, '${op.path}'`);
       if (!has(c, key)) return;
       found = true;
@@ -264,7 +177,7 @@ class Applier {
     });
     if (!found) return;
     const dst: UpdateOp = { op: '$set', path: target, segs: target.split('.'), value };
-    this.walk(doc, dst, 0, '', true, (c, key, path) => {
+    this.walk(doc, dst, 0, '', true, (_a, c, key, path) => {
       if (Array.isArray(c)) throw mongoError('BadValue', `The destination field cannot be an array element, '${target}'`);
       put(c, key, value);
       this.changes.updated[path] = value;
@@ -275,10 +188,106 @@ class Applier {
     for (const op of ops) {
       if (op.op === '$setOnInsert' && !this.ctx.isInsert) continue;
       if (op.op === '$rename') this.rename(doc, op);
-      else this.walk(doc, op, 0, '', CREATES.has(op.op), this.leaves[op.op]);
+      else this.walk(doc, op, 0, '', CREATES.has(op.op), LEAVES[op.op]);
     }
   }
 }
+
+const LEAVES: Record<string, Leaf> = {
+  $set: (a, c, key, path, op) => a.setValue(c, key, path, deepCopy(op.value)),
+  $setOnInsert: (a, c, key, path, op) => a.setValue(c, key, path, deepCopy(op.value)),
+  $unset: (a, c, key, path) => {
+    if (!has(c, key)) return;
+    if (Array.isArray(c)) return a.setValue(c, key, path, null);
+    delete c[key];
+    a.changes.changed = true;
+    a.changes.removed.push(path);
+  },
+  $inc: (a, c, key, path, op) => {
+    const old = get(c, key);
+    if (old === undefined) return a.setValue(c, key, path, op.value);
+    if (!isNumeric(old)) throw a.typeError('$inc', key, old);
+    a.setValue(c, key, path, addNumbers(old, op.value));
+  },
+  $mul: (a, c, key, path, op) => {
+    const old = get(c, key);
+    if (old === undefined) return a.setValue(c, key, path, zeroLike(op.value));
+    if (!isNumeric(old)) throw a.typeError('$mul', key, old);
+    a.setValue(c, key, path, multiplyNumbers(old, op.value));
+  },
+  $min: (a, c, key, path, op) => {
+    const old = get(c, key);
+    if (old === undefined || bsonCompare(op.value, old) < 0) a.setValue(c, key, path, deepCopy(op.value));
+  },
+  $max: (a, c, key, path, op) => {
+    const old = get(c, key);
+    if (old === undefined || bsonCompare(op.value, old) > 0) a.setValue(c, key, path, deepCopy(op.value));
+  },
+  $currentDate: (a, c, key, path, op) => {
+    const ts = isPlainObject(op.value) && op.value.$type === 'timestamp';
+    a.setValue(c, key, path, ts ? a.ctx.timestamp() : new Date(a.ctx.now.getTime()));
+  },
+  $bit: (a, c, key, path, op) => {
+    let v: unknown = get(c, key) ?? 0;
+    for (const [how, operand] of Object.entries(op.value as Doc)) {
+      const r = bitwise(v, operand, how as 'and' | 'or' | 'xor');
+      if (r === undefined)
+        throw mongoError('BadValue', `Cannot apply $bit to a value of non-integral type. {_id: ${summary(a.id)}} has the field '${key}' of non-integer type ${bsonTypeName(v)}`);
+      v = r;
+    }
+    a.setValue(c, key, path, v);
+  },
+  $push: (a, c, key, path, op) => {
+    const arr = a.arrayAt(c, key, '$push');
+    const spec = pushSpec(op.value);
+    let next = arr.slice();
+    const items = spec.each.map((e) => deepCopy(e));
+    if (spec.position === undefined) next.push(...items);
+    else {
+      const p = spec.position < 0 ? Math.max(next.length + spec.position, 0) : Math.min(spec.position, next.length);
+      next.splice(p, 0, ...items);
+    }
+    if (spec.sort !== undefined) next = sortElements(next, spec.sort);
+    if (spec.slice !== undefined) next = spec.slice >= 0 ? next.slice(0, spec.slice) : next.slice(spec.slice);
+    a.setValue(c, key, path, next);
+  },
+  $addToSet: (a, c, key, path, op) => {
+    const arr = a.arrayAt(c, key, '$addToSet');
+    const v = op.value;
+    let each: unknown[] = [v];
+    if (isPlainObject(v) && '$each' in v) {
+      if (!Array.isArray(v.$each)) throw mongoError('TypeMismatch', `The argument to $each in $addToSet must be an array but it was of type ${bsonTypeName(v.$each)}`);
+      each = v.$each;
+    }
+    const next = arr.slice();
+    for (const e of each) if (!next.some((x) => bsonEquals(x, e))) next.push(deepCopy(e));
+    if (next.length !== arr.length || !has(c, key)) a.setValue(c, key, path, next);
+  },
+  $pop: (a, c, key, path, op) => {
+    const arr = get(c, key);
+    if (arr === undefined) return;
+    if (!Array.isArray(arr)) throw mongoError('TypeMismatch', `Path '${path}' contains an element of non-array type '${bsonTypeName(arr)}'`);
+    if (arr.length === 0) return;
+    a.setValue(c, key, path, Number(op.value) === 1 ? arr.slice(0, -1) : arr.slice(1));
+  },
+  $pull: (a, c, key, path, op) => {
+    const arr = get(c, key);
+    if (arr === undefined) return;
+    if (!Array.isArray(arr)) throw mongoError('BadValue', 'Cannot apply $pull to a non-array value');
+    const m = pullMatcher(op.value);
+    const next = arr.filter((e) => !m(e));
+    if (next.length !== arr.length) a.setValue(c, key, path, next);
+  },
+  $pullAll: (a, c, key, path, op) => {
+    const arr = get(c, key);
+    if (arr === undefined) return;
+    if (!Array.isArray(arr)) throw mongoError('BadValue', 'Cannot apply $pullAll to a non-array value');
+    const values = op.value as unknown[];
+    const next = arr.filter((e) => !values.some((v) => bsonEquals(e, v)));
+    if (next.length !== arr.length) a.setValue(c, key, path, next);
+  },
+};
+
 
 function pushSpec(v: unknown): { each: unknown[]; position?: number; slice?: number; sort?: unknown } {
   if (!isPlainObject(v) || !('$each' in v)) return { each: [v] };
@@ -318,9 +327,13 @@ function pullMatcher(cond: unknown): (e: unknown) => boolean {
   return (e) => bsonEquals(e, cond);
 }
 
-/** Applies operator updates to `doc` (a private, mutable copy) and returns what changed. */
+/**
+ * Applies operator updates to `doc`, a shallow copy of the old version whose nested containers are still
+ * shared with it: they are copied before being changed. Returns what changed.
+ */
 export function applyOperators(doc: Doc, ops: UpdateOp[], ctx: ApplyContext): ChangeSet {
   const a = new Applier(ctx, doc._id);
+  a.fresh.add(doc);
   a.apply(doc, ops);
   return a.changes;
 }

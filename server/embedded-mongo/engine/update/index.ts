@@ -85,7 +85,8 @@ export function applyUpdate(old: Doc, u: ParsedUpdate, env: UpdateEnv): UpdateOu
     const changed = !identical(old, doc);
     return { doc, changed, kind: 'update', description: topLevelDiff(old, doc) };
   }
-  const doc = deepCopy(old);
+  // Copy-on-write: only the containers on changed paths are copied; the rest is shared with `old`.
+  const doc = { ...old };
   const ch = applyOperators(doc, u.ops, { ...env, isInsert: false, arrayFilters: u.arrayFilters });
   if (!('_id' in doc) || !bsonEquals(doc._id, old._id))
     throw mongoError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");

@@ -1,0 +1,78 @@
+/**
+ * find, count and distinct.
+ */
+import { mongoError } from '../errors';
+import { isPlainObject } from '../engine/bson-types';
+import { bsonCompare } from '../engine/compare';
+import { deepCopy } from '../engine/clone';
+import { compileFilter } from '../engine/matcher';
+import { isIndexSegment, splitPath } from '../engine/paths';
+import { compileProjection } from '../engine/projection';
+import { parseSort } from '../engine/sort';
+import type { Doc } from '../engine/types';
+import { valueKey } from '../engine/value-key';
+import { collectionName, optionalCount, optionalDoc } from './command-args';
+import type { CommandContext, CommandResult } from './data-commands';
+
+/** skip / limit of find and count (a negative limit means "one batch of |limit|"). */
+export function skipLimit(cmd: Doc): { skip: number; limit: number } {
+  const skip = optionalCount(cmd, 'skip') ?? 0;
+  if (skip < 0) throw mongoError('BadValue', `skip value must be non-negative, but received: ${skip}`);
+  const limit = Math.abs(optionalCount(cmd, 'limit') ?? 0);
+  return { skip, limit };
+}
+
+/** `find`: a cursor over every matching document (E2 batches it). */
+export function find(ctx: CommandContext, cmd: Doc): CommandResult {
+  const name = collectionName(cmd, 'find');
+  const m = compileFilter(optionalDoc(cmd, 'filter'));
+  const { skip, limit } = skipLimit(cmd);
+  const project = compileProjection(optionalDoc(cmd, 'projection'));
+  const result = ctx.engine.view(ctx.db, name, ctx.txn).query(m, { sort: parseSort(optionalDoc(cmd, 'sort')), skip, limit });
+  return { cursor: { ns: `${ctx.db}.${name}`, docs: result.docs.map((d) => project(d, m.filter)) } };
+}
+
+/** `count`: `{n}`. */
+export function count(ctx: CommandContext, cmd: Doc): CommandResult {
+  const view = ctx.engine.view(ctx.db, collectionName(cmd, 'count'), ctx.txn);
+  const query = optionalDoc(cmd, 'query');
+  const { skip, limit } = skipLimit(cmd);
+  const m = compileFilter(query);
+  let n = m.matchAll ? view.count() : view.query(m).docs.length;
+  n = Math.max(0, n - skip);
+  if (limit > 0) n = Math.min(n, limit);
+  return { reply: { n } };
+}
+
+/** The values of `segs` in a document for distinct: array leaves count element by element. */
+function distinctValues(v: unknown, segs: string[], i: number, out: unknown[]): void {
+  if (i === segs.length) {
+    if (Array.isArray(v)) out.push(...v);
+    else if (v !== undefined) out.push(v);
+    return;
+  }
+  if (Array.isArray(v)) {
+    if (isIndexSegment(segs[i])) distinctValues(v[Number(segs[i])], segs, i + 1, out);
+    else for (const e of v) if (isPlainObject(e)) distinctValues(e[segs[i]], segs, i + 1, out);
+    return;
+  }
+  if (isPlainObject(v)) distinctValues(v[segs[i]], segs, i + 1, out);
+}
+
+/** `distinct`: `{values}` (sorted in BSON order). */
+export function distinct(ctx: CommandContext, cmd: Doc): CommandResult {
+  const view = ctx.engine.view(ctx.db, collectionName(cmd, 'distinct'), ctx.txn);
+  if (typeof cmd.key !== 'string' || cmd.key === '') throw mongoError('TypeMismatch', "BSON field 'distinct.key' is missing or is not a string");
+  const segs = splitPath(cmd.key);
+  const seen = new Map<string, unknown>();
+  for (const doc of view.query(compileFilter(optionalDoc(cmd, 'query'))).docs) {
+    const vals: unknown[] = [];
+    distinctValues(doc, segs, 0, vals);
+    for (const v of vals) {
+      const k = valueKey(v);
+      if (!seen.has(k)) seen.set(k, v);
+    }
+  }
+  const values = [...seen.values()].sort(bsonCompare).map(deepCopy);
+  return { reply: { values } };
+}

@@ -1,0 +1,126 @@
+/**
+ * insert, update, delete and findAndModify.
+ */
+import { mongoError } from '../errors';
+import { isPlainObject } from '../engine/bson-types';
+import { deepCopy } from '../engine/clone';
+import { compileFilter } from '../engine/matcher';
+import { compileProjection } from '../engine/projection';
+import { parseSort } from '../engine/sort';
+import type { Doc } from '../engine/types';
+import { applyUpdate, buildUpsert, parseUpdate } from '../engine/update';
+import { collectionName, optionalDoc, requiredArray } from './command-args';
+import type { CommandContext, CommandResult } from './data-commands';
+import { runStatements, updateEnv, withIdFirst, withWriteErrors } from './write-statements';
+
+function ordered(cmd: Doc): boolean {
+  return cmd.ordered !== false;
+}
+
+/** `insert`: `{n, writeErrors?}`. */
+export function insert(ctx: CommandContext, cmd: Doc): CommandResult {
+  const view = ctx.engine.view(ctx.db, collectionName(cmd, 'insert'), ctx.txn);
+  const docs = requiredArray(cmd, 'documents', 'insert');
+  let n = 0;
+  const errors = runStatements(ctx.engine, view, docs.length, ordered(cmd), (i) => {
+    const d = docs[i];
+    if (!isPlainObject(d)) throw mongoError('TypeMismatch', 'each document to insert must be an object');
+    view.insert(withIdFirst(deepCopy(d)));
+    n++;
+  });
+  return { reply: withWriteErrors({ n }, errors) };
+}
+
+/** `update`: `{n, nModified, upserted?, writeErrors?}`. */
+export function update(ctx: CommandContext, cmd: Doc): CommandResult {
+  const view = ctx.engine.view(ctx.db, collectionName(cmd, 'update'), ctx.txn);
+  const statements = requiredArray(cmd, 'updates', 'update');
+  const variables = optionalDoc(cmd, 'let');
+  let n = 0;
+  let nModified = 0;
+  const upserted: Doc[] = [];
+  const errors = runStatements(ctx.engine, view, statements.length, ordered(cmd), (i) => {
+    const s = statements[i];
+    if (!isPlainObject(s)) throw mongoError('TypeMismatch', 'each update statement must be an object');
+    const parsed = parseUpdate(s.u, s.arrayFilters);
+    const multi = s.multi === true;
+    if (multi && parsed.kind === 'replace') throw mongoError('FailedToParse', 'multi update is not supported for replacement-style update');
+    const m = compileFilter(s.q);
+    const env = updateEnv(ctx.engine, m.filter, { ...variables, ...(isPlainObject(s.c) ? s.c : {}) });
+    const found = view.query(m, { limit: multi ? 0 : 1, sort: parseSort(s.sort) }).docs;
+    if (found.length === 0) {
+      if (s.upsert !== true) return;
+      const doc = buildUpsert(m.filter, parsed, env);
+      view.insert(doc);
+      n++;
+      upserted.push({ index: i, _id: deepCopy(doc._id) });
+      return;
+    }
+    view.assertUnlocked(found);
+    for (const old of found) {
+      const outcome = applyUpdate(old, parsed, env);
+      view.update(old, outcome);
+      n++;
+      if (outcome.changed) nModified++;
+    }
+  });
+  const reply: Doc = { n, nModified };
+  if (upserted.length > 0) reply.upserted = upserted;
+  return { reply: withWriteErrors(reply, errors) };
+}
+
+/** `delete`: `{n, writeErrors?}`. */
+export function remove(ctx: CommandContext, cmd: Doc): CommandResult {
+  const view = ctx.engine.view(ctx.db, collectionName(cmd, 'delete'), ctx.txn);
+  const statements = requiredArray(cmd, 'deletes', 'delete');
+  let n = 0;
+  const errors = runStatements(ctx.engine, view, statements.length, ordered(cmd), (i) => {
+    const s = statements[i];
+    if (!isPlainObject(s)) throw mongoError('TypeMismatch', 'each delete statement must be an object');
+    const limit = Number(s.limit ?? 0);
+    if (limit !== 0 && limit !== 1) throw mongoError('FailedToParse', 'The limit field in delete objects must be 0 or 1.');
+    const found = view.query(compileFilter(s.q), { limit }).docs;
+    view.assertUnlocked(found);
+    for (const d of found) {
+      view.remove(d);
+      n++;
+    }
+  });
+  return { reply: withWriteErrors({ n }, errors) };
+}
+
+/** `findAndModify`: `{lastErrorObject: {n, updatedExisting?, upserted?}, value}`. */
+export function findAndModify(ctx: CommandContext, cmd: Doc): CommandResult {
+  const name = typeof cmd.findAndModify === 'string' ? 'findAndModify' : 'findandmodify';
+  const view = ctx.engine.view(ctx.db, collectionName(cmd, name), ctx.txn);
+  const remove = cmd.remove === true;
+  const hasUpdate = cmd.update !== undefined && cmd.update !== null;
+  if (remove && hasUpdate) throw mongoError('FailedToParse', 'Cannot specify both an update and remove=true');
+  if (!remove && !hasUpdate) throw mongoError('FailedToParse', 'Either an update or remove=true must be specified');
+  if (remove && cmd.new === true) throw mongoError('FailedToParse', "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document");
+  if (remove && cmd.upsert === true) throw mongoError('FailedToParse', 'Cannot specify both upsert=true and remove=true');
+  const m = compileFilter(cmd.query);
+  const project = compileProjection(optionalDoc(cmd, 'fields'));
+  const parsed = hasUpdate ? parseUpdate(cmd.update, cmd.arrayFilters) : undefined;
+  const doc = view.query(m, { sort: parseSort(cmd.sort), limit: 1 }).docs[0];
+  if (remove) {
+    if (doc) view.remove(doc);
+    return { reply: { lastErrorObject: { n: doc ? 1 : 0 }, value: doc ? project(doc, m.filter) : null } };
+  }
+  const env = updateEnv(ctx.engine, m.filter, optionalDoc(cmd, 'let'));
+  if (doc) {
+    const outcome = applyUpdate(doc, parsed!, env);
+    view.update(doc, outcome);
+    const value = project(cmd.new === true ? outcome.doc : doc, m.filter);
+    return { reply: { lastErrorObject: { n: 1, updatedExisting: true }, value } };
+  }
+  if (cmd.upsert !== true) return { reply: { lastErrorObject: { n: 0, updatedExisting: false }, value: null } };
+  const created = buildUpsert(m.filter, parsed!, env);
+  view.insert(created);
+  return {
+    reply: {
+      lastErrorObject: { n: 1, updatedExisting: false, upserted: deepCopy(created._id) },
+      value: cmd.new === true ? project(created, m.filter) : null,
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Aggregation pipelines: a leading `$match` (with a following `$sort` / `$limit`) is answered by the query
+ * planner, so it can use an index; the remaining stages run in mingo over copies, with the BSON-aware
+ * context and `$lookup` / `$unionWith` resolving collections through the caller.
+ */
+import { Aggregator } from 'mingo/aggregator';
+import { mongoError } from '../errors';
+import { isPlainObject } from './bson-types';
+import { deepCopy } from './clone';
+import type { CollView } from './coll-view';
+import { asMongoError, compileFilter } from './matcher';
+import { mingoOptions } from './mingo-context';
+import type { QueryResult } from './planner';
+import { parseSort, type SortKey } from './sort';
+import type { Doc } from './types';
+
+export interface PipelineOptions {
+  /** `let` variables. */
+  variables?: Doc;
+  /** Documents of another collection of the same database (committed state plus the transaction's writes). */
+  resolve: (collection: string) => Doc[];
+}
+
+export interface PipelineResult {
+  docs: Doc[];
+  /** The query that fed the pipeline (for explain). */
+  query?: QueryResult;
+  /** Stages after the part the query answered. */
+  rest: Doc[];
+}
+
+function stageName(stage: unknown): string | undefined {
+  return isPlainObject(stage) ? Object.keys(stage)[0] : undefined;
+}
+
+function usesVariables(v: unknown): boolean {
+  if (typeof v === 'string') return v.startsWith('$$');
+  if (Array.isArray(v)) return v.some(usesVariables);
+  if (isPlainObject(v)) return Object.values(v).some(usesVariables);
+  return false;
+}
+
+function idFirst(doc: unknown): unknown {
+  if (!isPlainObject(doc) || !('_id' in doc) || Object.keys(doc)[0] === '_id') return doc;
+  const out: Doc = { _id: doc._id };
+  for (const k of Object.keys(doc)) if (k !== '_id') out[k] = doc[k];
+  return out;
+}
+
+/** Runs the leading `$match` / `$sort` / `$limit` through the planner; returns the unanswered stages. */
+export function pushDown(view: CollView, pipeline: Doc[]): { query: QueryResult; rest: Doc[] } {
+  let i = 0;
+  let filter: unknown = {};
+  let sort: SortKey[] = [];
+  let limit = 0;
+  if (stageName(pipeline[0]) === '$match' && !usesVariables(pipeline[0].$match)) {
+    filter = pipeline[0].$match;
+    i = 1;
+  }
+  if (stageName(pipeline[i]) === '$sort') {
+    sort = parseSort(pipeline[i].$sort);
+    i++;
+  }
+  if (stageName(pipeline[i]) === '$limit') {
+    limit = Number(pipeline[i].$limit);
+    if (!Number.isInteger(limit) || limit <= 0) throw mongoError('BadValue', 'the limit must be positive');
+    i++;
+  }
+  const query = view.query(compileFilter(filter), { sort, limit });
+  return { query, rest: pipeline.slice(i) };
+}
+
+/** Runs a pipeline over a collection (or, with no view, over nothing: `$documents` pipelines). */
+export function runPipeline(view: CollView | undefined, pipeline: Doc[], opts: PipelineOptions): PipelineResult {
+  if (!Array.isArray(pipeline)) throw mongoError('TypeMismatch', "'pipeline' option must be specified as an array");
+  for (const stage of pipeline) {
+    const name = stageName(stage);
+    if (!name || Object.keys(stage).length !== 1) throw mongoError('BadValue', 'A pipeline stage specification object must contain exactly one field.');
+    if (name === '$out' || name === '$merge')
+      throw mongoError('IllegalOperation', `${name} is not supported by the embedded server; read the results and write them instead`);
+    if (name === '$changeStream') throw mongoError('BadValue', '$changeStream is only valid as the first stage in a pipeline');
+  }
+  let input: Doc[] = [];
+  let query: QueryResult | undefined;
+  let rest = pipeline;
+  if (view) {
+    const pushed = pushDown(view, pipeline);
+    query = pushed.query;
+    input = query.docs;
+    rest = pushed.rest;
+  }
+  if (rest.length === 0) return { docs: input.map(deepCopy), query, rest };
+  try {
+    const agg = new Aggregator(
+      rest,
+      mingoOptions({
+        collectionResolver: (name: string) => opts.resolve(name),
+        ...(opts.variables ? { variables: opts.variables } : {}),
+      }),
+    );
+    const docs = agg.run(input).map(idFirst) as Doc[];
+    return { docs, query, rest };
+  } catch (e) {
+    throw asMongoError(e);
+  }
+}

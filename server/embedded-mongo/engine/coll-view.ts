@@ -1,0 +1,78 @@
+/**
+ * One collection as a command sees it: committed state, plus the transaction's own writes when the command
+ * runs inside one. Reads return stored (immutable) versions; callers copy before handing documents out.
+ */
+import type { Collection } from './collection';
+import type { Matcher } from './matcher';
+import { runQuery, type Overlay, type QueryOptions, type QueryResult } from './planner';
+import type { Store } from './store';
+import type { Transaction } from './transaction';
+import type { Doc } from './types';
+import type { UpdateOutcome } from './update';
+
+export class CollView {
+  constructor(
+    private readonly store: Store,
+    readonly db: string,
+    readonly name: string,
+    readonly txn?: Transaction,
+  ) {}
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  /** The committed collection, if it exists. */
+  get coll(): Collection | undefined {
+    return this.store.catalog.get(this.db, this.name);
+  }
+
+  private get overlay(): Overlay | undefined {
+    return this.txn?.overlay(this.ns);
+  }
+
+  query(m: Matcher, opts?: QueryOptions): QueryResult {
+    return runQuery(this.coll, this.overlay, m, opts);
+  }
+
+  /** Every visible document in natural order. */
+  docs(): Doc[] {
+    const coll = this.coll;
+    const overlay = this.overlay;
+    const out: Doc[] = [];
+    if (coll)
+      for (const rec of coll.recs.values()) {
+        const d = overlay?.has(rec.idk) ? overlay.get(rec.idk) : rec.doc;
+        if (d) out.push(d);
+      }
+    if (overlay) for (const [idk, d] of overlay) if (d && !coll?.recs.has(idk)) out.push(d);
+    return out;
+  }
+
+  /** Number of visible documents. */
+  count(): number {
+    const overlay = this.overlay;
+    if (!overlay || overlay.size === 0) return this.coll?.recs.size ?? 0;
+    return this.docs().length;
+  }
+
+  /** Outside a transaction: RetryWhenUnlocked when a transaction holds any of these documents. */
+  assertUnlocked(docs: Doc[]): void {
+    if (!this.txn && docs.length > 1) this.store.assertUnlocked(this.db, this.name, docs);
+  }
+
+  insert(doc: Doc): void {
+    if (this.txn) this.store.txnInsert(this.txn, this.db, this.name, doc);
+    else this.store.insert(this.db, this.name, doc);
+  }
+
+  update(old: Doc, outcome: UpdateOutcome): void {
+    if (this.txn) this.store.txnUpdate(this.txn, this.db, this.name, old, outcome);
+    else this.store.update(this.db, this.name, old, outcome);
+  }
+
+  remove(doc: Doc): void {
+    if (this.txn) this.store.txnRemove(this.txn, this.db, this.name, doc);
+    else this.store.remove(this.db, this.name, doc);
+  }
+}

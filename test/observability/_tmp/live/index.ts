@@ -1,0 +1,97 @@
+import type { Metrics } from '../../../../server/observability';
+import type { Server } from 'socket.io';
+import type { Connection } from 'mongoose';
+import type { Logger } from 'winston';
+import type { Clock } from '../../../../server/clock';
+import { saleModel } from '../../../../server/sales/sale.model';
+import { SalesChangeFeed } from './change-feed';
+import { UpdateCoalescer } from '../../../../server/live/coalescer';
+import { saleIdOfRoom, saleRoom, type LiveServer } from '../../../../server/live/events';
+import { LiveSales } from '../../../../server/live/live-sales';
+import { saleReaders } from '../../../../server/live/sale-reader';
+import { toSaleUpdate } from '../../../../server/live/sale-state';
+import { StockCache } from '../../../../server/live/stock-cache';
+import { registerSubscriptionHandlers } from '../../../../server/live/subscriptions';
+
+export { demoPageDir, demoPageRouter } from '../../../../server/live/demo-page';
+export type {
+  ClientToServerEvents,
+  ServerToClientEvents,
+  SaleUpdate,
+  SubscribeAck,
+  UnsubscribeAck,
+} from '../../../../server/live/events';
+export { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../../../../server/live/subscriptions';
+
+/**
+ * Per sale, at most one `sale:update` per window during a rush (the first change after a quiet window goes out
+ * at once, the newest of the window when it ends): 20 updates a second per sale is more than a counter needs.
+ */
+export const COALESCE_WINDOW_MS = 50;
+
+/** What the rest of the app sees of the live-stock gateway. */
+export interface LiveStock {
+  /** Stops the change stream and pending flush timers; idempotent. */
+  close(): Promise<void>;
+  /** True only when this process knows that exactly this round of the sale has 0 units left. */
+  isSoldOut(saleId: string, round: number): boolean;
+}
+
+/** Dependencies of the gateway; the Socket.IO server is created by the app on its HTTP server. */
+export interface LiveStockDeps {
+  io: Server;
+  connection: Connection;
+  clock: Clock;
+  logger: Logger;
+  /** Coalescing window (default `COALESCE_WINDOW_MS`). */
+  windowMs?: number;
+  /** Where change-stream events are counted and timed. */
+  metrics?: Pick<Metrics, 'observeChangeEvent'>;
+  /** Idle getMore wait of the change stream (default 1000 ms). */
+  maxAwaitTimeMS?: number;
+}
+
+/**
+ * Starts the live-stock gateway: socket handlers for `sale:subscribe` / `sale:unsubscribe` and one change stream
+ * on `sales` that pushes `sale:update` to each sale's room on this instance. Resolves once the stream is open.
+ */
+export async function startLiveStock(deps: LiveStockDeps): Promise<LiveStock> {
+  const { connection, clock, logger } = deps;
+  const io = deps.io as unknown as LiveServer;
+  const db = connection.db ?? (await connection.asPromise()).db;
+  if (!db) throw new Error('live: the database connection is not open');
+  const { readSnapshot, readState } = saleReaders(connection);
+
+  const cache = new StockCache();
+  const coalescer = new UpdateCoalescer(deps.windowMs ?? COALESCE_WINDOW_MS, (state) => {
+    const room = saleRoom(state.saleId);
+    // `local`: each instance serves its own sockets from its own stream, whatever adapter the app uses.
+    if (io.of('/').adapter.rooms.get(room)?.size)
+      io.local.to(room).emit('sale:update', toSaleUpdate(state, clock.now()));
+  });
+  const live = new LiveSales({ cache, coalescer, readState, logger });
+  const stopHandling = registerSubscriptionHandlers({ io, live, readSnapshot, clock, logger });
+
+  const watchedSales = () =>
+    [...io.of('/').adapter.rooms.keys()].map(saleIdOfRoom).filter((id): id is string => id !== null);
+  const feed = new SalesChangeFeed({
+    collection: db.collection(saleModel(connection).collection.collectionName),
+    logger,
+    maxAwaitTimeMS: deps.maxAwaitTimeMS,
+    onChange: (change) => live.applyChange(change),
+    onEvent: (operationType, wallTime) => deps.metrics?.observeChangeEvent(operationType, wallTime),
+    onHistoryLost: () => live.rebuild(watchedSales()),
+  });
+  await feed.start();
+
+  let closing: Promise<void> | null = null;
+  return {
+    close: () =>
+      (closing ??= (async () => {
+        stopHandling();
+        await feed.close();
+        coalescer.close();
+      })()),
+    isSoldOut: (saleId, round) => cache.isSoldOut(saleId, round),
+  };
+}
