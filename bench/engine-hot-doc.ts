@@ -41,7 +41,10 @@ function main(): void {
   const ctx = { engine, db: 'bench' };
   const id = new ObjectId();
   dataCommands.insert(ctx, { insert: 'sales', documents: [hotDoc(id)] });
-  dataCommands.createIndexes(ctx, { createIndexes: 'sales', indexes: [{ key: { round: 1, startsAt: 1 }, name: 'round_1_startsAt_1' }] });
+  dataCommands.createIndexes(ctx, {
+    createIndexes: 'sales',
+    indexes: [{ key: { round: 1, startsAt: 1 }, name: 'round_1_startsAt_1' }],
+  });
   const buyer = new ObjectId();
   const timings: number[] = [];
   for (let run = 0; run < RUNS; run++) {
@@ -50,7 +53,10 @@ function main(): void {
       const r = dataCommands.findAndModify(ctx, {
         findAndModify: 'sales',
         query: { _id: id, remaining: { $gte: 1 } },
-        update: { $inc: { remaining: -1, sold: 1, orders: 1, version: 1 }, $set: { 'stats.lastBuyer': buyer } },
+        update: {
+          $inc: { remaining: -1, sold: 1, orders: 1, version: 1 },
+          $set: { 'stats.lastBuyer': buyer },
+        },
         new: true,
       });
       if (!('reply' in r) || r.reply.value === null) throw new Error('hot document not updated');
@@ -59,7 +65,9 @@ function main(): void {
   }
   timings.sort((a, b) => a - b);
   const size = JSON.stringify(hotDoc(id)).length;
-  console.log(`findAndModify on one hot ~${size} B document: ${timings[RUNS >> 1].toFixed(2)} µs/op (median of ${RUNS} x ${OPS}; min ${timings[0].toFixed(2)})`);
+  console.log(
+    `findAndModify on one hot ~${size} B document: ${timings[RUNS >> 1].toFixed(2)} µs/op (median of ${RUNS} x ${OPS}; min ${timings[0].toFixed(2)})`,
+  );
 }
 
 main();

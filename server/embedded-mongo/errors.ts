@@ -62,6 +62,8 @@ export const Codes = {
   // Used by the protocol side (sessions, transactions, cursors, change streams).
   InternalError: 1,
   Unauthorized: 13,
+  UnknownReplWriteConcern: 79,
+  UnsatisfiableWriteConcern: 100,
   InvalidBSON: 22,
   NoMatchingDocument: 47,
   ConflictingOperationInProgress: 117,

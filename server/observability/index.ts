@@ -1,6 +1,12 @@
 export { socketIoGaugeSource } from './live-gauges';
 export { createMetrics, type LiveGaugeSource, type Metrics, type MetricsOptions } from './metrics';
-export { PURCHASE_ROUTE, httpMetricsMiddleware, metricsRouter, purchaseOutcomeOf } from './metrics.routes';
+export {
+  PURCHASE_ROUTE,
+  httpMetricsMiddleware,
+  metricsRouter,
+  purchaseOutcomeOf,
+  type MetricsRouterOptions,
+} from './metrics.routes';
 export { REQUEST_ID_HEADER, isSafeRequestId, requestId, requestLogger } from './request-id';
 export {
   UNMATCHED_ROUTE,

@@ -1,4 +1,6 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type RequestHandler, type Response } from 'express';
+import { AppError } from '../errors';
 import type { Metrics } from './metrics';
 import { routePatternOf } from './route-table';
 
@@ -42,10 +44,31 @@ export function httpMetricsMiddleware(metrics: Metrics): RequestHandler {
   };
 }
 
+export interface MetricsRouterOptions {
+  /**
+   * When set, a scrape must send `Authorization: Bearer <token>` (Prometheus: `authorization` in the scrape
+   * config); anything else is 401 UNAUTHENTICATED. Unset: public, so expose the port to the monitoring network
+   * only.
+   */
+  token?: string;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  // Hashing first gives equal lengths, so the comparison time says nothing about the token.
+  return timingSafeEqual(a, b);
+}
+
 /** `GET /metrics`: the Prometheus text format of this instance's registry. */
-export function metricsRouter(metrics: Metrics): Router {
+export function metricsRouter(metrics: Metrics, options: MetricsRouterOptions = {}): Router {
   const router = Router();
-  router.get('/metrics', async (_req, res) => {
+  const { token } = options;
+  router.get('/metrics', async (req, res) => {
+    if (token !== undefined) {
+      const match = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '');
+      if (!match || !sameSecret(match[1], token)) throw new AppError('UNAUTHENTICATED');
+    }
     const body = await metrics.render();
     res.setHeader('Content-Type', metrics.contentType);
     // Every scrape must see fresh values.

@@ -17,15 +17,20 @@ const UI_OPTIONS: swaggerUi.SwaggerUiOptions = {
   swaggerOptions: { validatorUrl: null, persistAuthorization: false },
 };
 
+/** The UI is read-only: any other method leaves this router and ends as the app's 404. */
+const readsOnly: RequestHandler = (req, _res, next) =>
+  next(req.method === 'GET' || req.method === 'HEAD' ? undefined : 'router');
+
 /**
  * Relative asset URLs of the page (`./swagger-ui.css`) only resolve under the folder, so `/api/docs` is sent to
  * `/api/docs/` (the query string kept).
  */
 const trailingSlash: RequestHandler = (req, res, next) => {
-  const [path, query] = req.originalUrl.split('?', 2);
+  const queryAt = req.originalUrl.indexOf('?');
+  const path = queryAt === -1 ? req.originalUrl : req.originalUrl.slice(0, queryAt);
   const atFolder = req.url === '/' || req.url.startsWith('/?');
-  if (atFolder && !path.endsWith('/') && (req.method === 'GET' || req.method === 'HEAD')) {
-    res.redirect(301, `${path}/${query === undefined ? '' : `?${query}`}`);
+  if (atFolder && !path.endsWith('/')) {
+    res.redirect(301, `${path}/${queryAt === -1 ? '' : req.originalUrl.slice(queryAt)}`);
     return;
   }
   next();
@@ -46,6 +51,7 @@ export function openapiRouter(document: OpenApiDocument = buildOpenApiDocument()
   // serveFiles (not `serve`) keeps the UI's init script in this router rather than in module state.
   router.use(
     DOCS_PATH,
+    readsOnly,
     trailingSlash,
     swaggerUi.serveFiles(undefined, UI_OPTIONS),
     swaggerUi.setup(undefined, UI_OPTIONS),

@@ -241,10 +241,14 @@ const operations: Record<string, PathItemObject> = {
     get: operation({
       operationId: 'metrics',
       summary: 'Prometheus metrics of this instance',
-      description: 'Expose to the monitoring network only (see docs/SECURITY.md).',
+      description:
+        'When the server is given a metrics token (METRICS_TOKEN), a scrape must send ' +
+        '`Authorization: Bearer <token>`; otherwise it is public: expose it to the monitoring network only ' +
+        '(see docs/SECURITY.md).',
       tag: 'operations',
       access: 'public',
       database: false,
+      errors: ['UNAUTHENTICATED'],
       ok: {
         status: 200,
         description: 'Prometheus text format',

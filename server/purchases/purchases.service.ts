@@ -131,7 +131,7 @@ export class PurchaseService {
       [`${tally}.q`]: { $not: { $gt: info.perUserLimit - quantity } },
     };
     const entry: PendingPurchase = { round: info.round, userId, userName: buyer.name, quantity, at: now };
-    const push: Record<string, unknown> = { [`seq.${info.round}`]: id };
+    const push: Record<string, unknown> = { seq: id };
     if (key !== undefined) {
       filter[`${tally}.k`] = { $ne: key };
       entry.key = key;
@@ -142,23 +142,13 @@ export class PurchaseService {
       $set: { [`pending.${idHex}`]: entry, updatedAt: now },
       $push: push,
     };
-    const unset = this.drain.take(request.saleHex);
-    if (unset) update.$unset = unset;
 
-    let after: Pick<Sale, 'orders' | 'remaining'> | null;
-    try {
-      after = await this.sales.findOneAndUpdate(filter as mongo.Filter<Sale>, update, {
-        returnDocument: 'after',
-        projection: COMMIT_PROJECTION,
-      });
-    } catch (error) {
-      if (unset) this.drain.giveBack(request.saleId, request.saleHex, unset);
-      throw error;
-    }
-    if (!after) {
-      if (unset) this.drain.giveBack(request.saleId, request.saleHex, unset);
-      return null;
-    }
+    const after: Pick<Sale, 'orders' | 'remaining'> | null = await this.sales.findOneAndUpdate(
+      filter as mongo.Filter<Sale>,
+      update,
+      { returnDocument: 'after', projection: COMMIT_PROJECTION },
+    );
+    if (!after) return null;
 
     const purchase: Purchase = {
       _id: id,
@@ -187,11 +177,11 @@ export class PurchaseService {
   private async record(purchase: Purchase, saleHex: string): Promise<void> {
     try {
       await this.purchases.insertOne(purchase);
-      this.drain.add(purchase.saleId, saleHex, purchase._id.toHexString());
+      this.drain.add(purchase.saleId, saleHex, purchase._id);
     } catch (error) {
       if (isDuplicateKey(error)) {
         // The reconciler wrote it first.
-        this.drain.add(purchase.saleId, saleHex, purchase._id.toHexString());
+        this.drain.add(purchase.saleId, saleHex, purchase._id);
       } else {
         this.deps.logger.error('purchase document left to the reconciler', {
           saleId: saleHex,

@@ -12,8 +12,16 @@ export interface ReconcileDeps {
   connection: Connection;
   clock: Clock;
   logger: Logger;
-  /** Told after purchases of a sale were (re)written, so caches of its leaderboard can drop stale pages. */
+  /** Told after purchases of a sale were restored, so caches of its leaderboard can drop stale pages. */
   onPurchasesWritten?: (saleHex: string) => void;
+}
+
+/** Which entries to look at. */
+export interface ReconcileOptions {
+  /** Entries younger than this belong to purchases still on their way (default 2 s). */
+  minAgeMs?: number;
+  saleId?: Types.ObjectId;
+  only?: (entry: PendingPurchase) => boolean;
 }
 
 /** Entries younger than this belong to purchases still on their way; their own request writes them. */
@@ -21,104 +29,163 @@ export const DEFAULT_MIN_AGE_MS = 2000;
 /** Sales looked at per run; the rest wait for the next run. */
 const SALES_PER_RUN = 100;
 
-type OutboxSale = Pick<Sale, '_id' | 'pending' | 'productId' | 'price' | 'currency'>;
+type OutboxSale = Pick<Sale, '_id' | 'pending' | 'seq' | 'productId' | 'price' | 'currency'>;
 
 /**
  * Writes the purchase document of every outbox entry older than `minAgeMs`, then removes the entries.
- * The sale document is the ledger; an entry without its purchase means a process died between the sale update and
- * the insert. Each purchase is upserted by its id with `$setOnInsert`, so this is idempotent and safe to run on
- * every instance at once. The position comes from the round's purchase sequence written by the same atomic
- * update that took the stock. Returns the number of purchase documents it had to write.
+ * The sale document is the ledger; an entry without its purchase means a process died (or the insert failed)
+ * between the sale update and the insert. Purchases are upserted by id with `$setOnInsert`, so this is
+ * idempotent and safe on every instance at once. Returns the number of purchase documents it had to write.
  */
-export async function reconcile(
-  deps: ReconcileDeps,
-  options: { minAgeMs?: number; saleId?: Types.ObjectId; only?: (entry: PendingPurchase) => boolean } = {},
-): Promise<number> {
+export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions = {}): Promise<number> {
   const sales = salesCollection(deps.connection);
   const purchases = purchasesCollection(deps.connection);
   const cutoff = deps.clock.now().getTime() - (options.minAgeMs ?? DEFAULT_MIN_AGE_MS);
   const filter: mongo.Filter<Sale> = { pending: { $exists: true, $ne: {} } };
   if (options.saleId) filter._id = options.saleId;
   const candidates = (await sales
-    .find(filter, { projection: { pending: 1, productId: 1, price: 1, currency: 1 } })
+    .find(filter, { projection: { pending: 1, seq: 1, productId: 1, price: 1, currency: 1 } })
     .limit(SALES_PER_RUN)
     .toArray()) as OutboxSale[];
 
   let restored = 0;
   for (const sale of candidates) {
-    const due = Object.entries(sale.pending ?? {}).filter(
-      ([, entry]) => new Date(entry.at).getTime() <= cutoff && (options.only?.(entry) ?? true),
-    );
-    if (due.length === 0) continue;
-    const { done, inserted } = await restore(sales, purchases, sale, due, deps.logger);
-    if (done.length === 0) continue;
+    const isDue = (entry: PendingPurchase) =>
+      new Date(entry.at).getTime() <= cutoff && (options.only?.(entry) ?? true);
+    if (!Object.values(sale.pending ?? {}).some(isDue)) continue;
+    const plan = await planRestore(purchases, sale, isDue, deps.logger);
+    if (!plan) continue;
+    let inserted = 0;
+    for (const purchase of plan.restore) inserted += await upsert(purchases, purchase);
+    const done = [...plan.restore.map((p) => p._id), ...plan.recorded];
     await sales.updateOne(
       { _id: sale._id },
-      { $unset: Object.fromEntries(done.map((id) => [`pending.${id}`, ''])) },
+      {
+        $unset: Object.fromEntries(done.map((id) => [`pending.${id.toHexString()}`, ''])),
+        $pull: { seq: { $in: done } },
+      },
     );
     if (inserted > 0) {
       deps.onPurchasesWritten?.(String(sale._id));
-      deps.logger.warn('purchases restored from the outbox', {
-        saleId: String(sale._id),
-        purchases: inserted,
-      });
+      deps.logger.warn('purchases restored from the outbox', { saleId: String(sale._id), purchases: inserted });
     }
     restored += inserted;
   }
   return restored;
 }
 
-/** Upserts the purchases of `due` entries: the ids whose purchase document now exists, and how many it wrote. */
-async function restore(
-  sales: mongo.Collection<Sale>,
+/** Due entries to restore (with their positions) and due entries whose purchase already exists. */
+interface RestorePlan {
+  restore: Purchase[];
+  recorded: Types.ObjectId[];
+}
+
+/**
+ * Works out the position of every due entry without its purchase. In a round, the positions that no purchase
+ * document holds are exactly those of the round's entries without a document (a document is written before its
+ * entry goes), and `seq` lists the entries in commit order, which is position order. So the k-th such entry of a
+ * round, in `seq` order, has the k-th missing position. Returns null when purchase documents of these entries
+ * appeared while it looked (requests still finishing): the next run tries again.
+ */
+async function planRestore(
   purchases: mongo.Collection<Purchase>,
   sale: OutboxSale,
-  due: [string, PendingPurchase][],
+  isDue: (entry: PendingPurchase) => boolean,
   logger: Logger,
-): Promise<{ done: string[]; inserted: number }> {
-  const rounds = [...new Set(due.map(([, entry]) => entry.round))];
-  const withSeq = await sales.findOne(
-    { _id: sale._id },
-    { projection: Object.fromEntries(rounds.map((r) => [`seq.${r}`, 1])) },
-  );
-  const positions = new Map<string, number>();
-  for (const r of rounds) {
-    (withSeq?.seq?.[String(r)] ?? []).forEach((id, index) => positions.set(`${r}:${String(id)}`, index + 1));
+): Promise<RestorePlan | null> {
+  const pending = sale.pending ?? {};
+  const ids = Object.keys(pending).map((hex) => new Types.ObjectId(hex));
+  const before = await existing(purchases, ids);
+
+  const missingByRound = new Map<number, string[]>();
+  const ordered = (sale.seq ?? []).map(String).filter((hex) => pending[hex] && !before.has(hex));
+  for (const hex of ordered) {
+    const round = pending[hex].round;
+    missingByRound.set(round, [...(missingByRound.get(round) ?? []), hex]);
   }
-  const done: string[] = [];
-  let inserted = 0;
-  for (const [id, entry] of due) {
-    const position = positions.get(`${entry.round}:${id}`);
-    if (position === undefined) {
-      logger.error('outbox entry without a sequence position', { saleId: String(sale._id), purchaseId: id });
+  const positions = new Map<string, number>();
+  for (const [round, missing] of missingByRound) {
+    if (!missing.some((hex) => isDue(pending[hex]))) continue;
+    const gaps = await firstGaps(purchases, sale._id, round, missing.length);
+    missing.forEach((hex, index) => positions.set(hex, gaps[index]));
+  }
+  const after = await existing(purchases, ids);
+  if (after.size !== before.size) return null;
+
+  const plan: RestorePlan = { restore: [], recorded: [] };
+  for (const [hex, entry] of Object.entries(pending)) {
+    if (!isDue(entry)) continue;
+    if (before.has(hex)) {
+      plan.recorded.push(new Types.ObjectId(hex));
       continue;
     }
-    const purchase: Omit<Purchase, '_id'> = {
-      saleId: sale._id,
-      round: entry.round,
-      position,
-      productId: sale.productId,
-      userId: entry.userId,
-      userName: entry.userName,
-      quantity: entry.quantity,
-      price: sale.price,
-      currency: sale.currency,
-      promo: true,
-      remainingAfter: null,
-      purchasedAt: entry.at,
-    };
-    if (entry.key !== undefined) purchase.idempotencyKey = entry.key;
-    try {
-      const result = await purchases.updateOne(
-        { _id: new Types.ObjectId(id) },
-        { $setOnInsert: purchase },
-        { upsert: true },
-      );
-      inserted += result.upsertedCount;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
+    const position = positions.get(hex);
+    if (position === undefined) {
+      logger.error('outbox entry missing from the commit order', { saleId: String(sale._id), purchaseId: hex });
+      continue;
     }
-    done.push(id);
+    plan.restore.push(toPurchase(sale, hex, entry, position));
   }
-  return { done, inserted };
+  return plan;
+}
+
+/** Which of these purchase ids have a document. */
+async function existing(purchases: mongo.Collection<Purchase>, ids: Types.ObjectId[]): Promise<Set<string>> {
+  const docs = await purchases.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
+  return new Set(docs.map((doc) => String(doc._id)));
+}
+
+/** The `count` smallest positions of a round that no purchase document holds (an index-only walk). */
+async function firstGaps(
+  purchases: mongo.Collection<Purchase>,
+  saleId: Types.ObjectId,
+  round: number,
+  count: number,
+): Promise<number[]> {
+  const gaps: number[] = [];
+  let expected = 1;
+  const cursor = purchases
+    .find({ saleId, round }, { projection: { _id: 0, position: 1 } })
+    .sort({ saleId: 1, round: 1, position: 1 });
+  for await (const doc of cursor) {
+    while (expected < doc.position && gaps.length < count) gaps.push(expected++);
+    if (gaps.length >= count) break;
+    expected = doc.position + 1;
+  }
+  await cursor.close();
+  while (gaps.length < count) gaps.push(expected++);
+  return gaps;
+}
+
+function toPurchase(sale: OutboxSale, hex: string, entry: PendingPurchase, position: number): Purchase {
+  const purchase: Purchase = {
+    _id: new Types.ObjectId(hex),
+    saleId: sale._id,
+    round: entry.round,
+    position,
+    productId: sale.productId,
+    userId: entry.userId,
+    userName: entry.userName,
+    quantity: entry.quantity,
+    price: sale.price,
+    currency: sale.currency,
+    promo: true,
+    remainingAfter: null,
+    purchasedAt: entry.at,
+  };
+  if (entry.key !== undefined) purchase.idempotencyKey = entry.key;
+  return purchase;
+}
+
+/** Inserts the purchase unless it exists; 1 when it wrote it. */
+async function upsert(purchases: mongo.Collection<Purchase>, purchase: Purchase): Promise<number> {
+  const { _id, ...fields } = purchase;
+  try {
+    const result = await purchases.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true });
+    return result.upsertedCount;
+  } catch (error) {
+    // Another instance restored it at the same moment.
+    if (isDuplicateKey(error)) return 0;
+    throw error;
+  }
 }

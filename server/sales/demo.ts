@@ -41,7 +41,7 @@ export async function seedDemo(connection: Connection, clock: Clock, logger: Log
     version: 1,
     buyers: {},
     pending: {},
-    seq: {},
+    seq: [],
     startedRound: 0,
     lastScheduledRoundAt: null,
   });

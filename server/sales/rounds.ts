@@ -31,7 +31,7 @@ export async function openRound(
   now: Date,
 ): Promise<Sale | null> {
   const sales = salesCollection(connection);
-  const current = await sales.findOne({ _id: saleId }, { projection: { buyers: 0 } });
+  const current = await sales.findOne({ _id: saleId }, { projection: { round: 1, units: 1 } });
   if (!current) throw new AppError('NOT_FOUND', { message: 'No such sale' });
 
   const round = current.round;
@@ -56,9 +56,8 @@ export async function openRound(
   // A round that starts at once is visible through this very update; the start job has nothing left to do.
   if (options.startsAt.getTime() <= now.getTime()) set.startedRound = round + 1;
   if (options.scheduledAt) set.lastScheduledRoundAt = options.scheduledAt;
+  // Outbox entries (`pending`, `seq`) of the closing round stay: their purchases are still being recorded.
   const update: mongo.UpdateFilter<Sale> = { $set: set, $inc: { version: 1 } };
-  const stale = staleSequences(current);
-  if (stale.length) update.$unset = Object.fromEntries(stale.map((r) => [`seq.${r}`, '']));
 
   const after = await sales.findOneAndUpdate(filter, update, {
     returnDocument: 'after',
@@ -66,16 +65,8 @@ export async function openRound(
   });
   if (after) return after as Sale;
   if (options.scheduledAt) return null;
-  const now2 = await sales.findOne({ _id: saleId }, { projection: { round: 1 } });
-  if (!now2) throw new AppError('NOT_FOUND', { message: 'No such sale' });
-  throw new AppError('ROUND_IN_PROGRESS', { details: { round: now2.round } });
+  const latest = await sales.findOne({ _id: saleId }, { projection: { round: 1 } });
+  if (!latest) throw new AppError('NOT_FOUND', { message: 'No such sale' });
+  throw new AppError('ROUND_IN_PROGRESS', { details: { round: latest.round } });
 }
 
-/**
- * Purchase sequences of earlier rounds that no outbox entry needs any more. No entry can appear later for a round
- * that is not current, so dropping these is safe; the closing round's sequence is kept for its in-flight buys.
- */
-function staleSequences(sale: Pick<Sale, 'round' | 'seq' | 'pending'>): string[] {
-  const needed = new Set(Object.values(sale.pending ?? {}).map((entry) => String(entry.round)));
-  return Object.keys(sale.seq ?? {}).filter((r) => Number(r) < sale.round && !needed.has(r));
-}

@@ -6,10 +6,7 @@ export interface SaleBuyer {
   k?: string[];
 }
 
-/**
- * An outbox entry: a purchase committed on the sale whose purchase document may not be written yet. Its position
- * is its index in `seq[round]` plus one.
- */
+/** An outbox entry: a purchase committed on the sale whose purchase document may not be written yet. */
 export interface PendingPurchase {
   round: number;
   userId: Types.ObjectId;
@@ -55,11 +52,10 @@ export interface Sale {
   /** Outbox keyed by purchase id (hex); drained by the purchase path and the reconciler. */
   pending: Record<string, PendingPurchase>;
   /**
-   * Purchase ids per round in commit order (`seq[round][position - 1]`), pushed by the same update that takes the
-   * stock, so the reconciler can restore a lost purchase at its exact position. Kept while a round may still have
-   * outbox entries; dropped when a later round opens.
+   * Ids of the outbox entries in commit order (pushed by the same update that takes the stock, pulled with the
+   * entry). The reconciler needs this order to give a lost purchase its exact position.
    */
-  seq: Record<string, Types.ObjectId[]>;
+  seq: Types.ObjectId[];
   /** Last round whose start the sale-start job has made visible. */
   startedRound: number;
   /** Firing time of the restart schedule that opened the current round, if any. */
@@ -73,7 +69,7 @@ const promoConditionSchema = new Schema<PromoCondition>(
   { _id: false },
 );
 
-/** Schema of the `sales` collection. `buyers`, `pending` and `seq` are free-form maps written by atomic updates. */
+/** Schema of the `sales` collection. `buyers` and `pending` are free-form maps written by atomic updates. */
 export const saleSchema = new Schema<Sale>(
   {
     productId: { type: Schema.Types.ObjectId, required: true },
@@ -93,7 +89,7 @@ export const saleSchema = new Schema<Sale>(
     version: { type: Number, required: true, default: 1 },
     buyers: { type: Schema.Types.Mixed, default: () => ({}) },
     pending: { type: Schema.Types.Mixed, default: () => ({}) },
-    seq: { type: Schema.Types.Mixed, default: () => ({}) },
+    seq: { type: [Schema.Types.ObjectId], default: () => [] },
     startedRound: { type: Number, required: true, default: 0 },
     lastScheduledRoundAt: { type: Date, default: null },
   },

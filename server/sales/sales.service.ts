@@ -62,7 +62,7 @@ export function createSalesService(
         version: 1,
         buyers: {},
         pending: {},
-        seq: {},
+        seq: [],
         startedRound: startsAt.getTime() <= now.getTime() ? 1 : 0,
         lastScheduledRoundAt: null,
       });

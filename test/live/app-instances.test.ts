@@ -70,7 +70,12 @@ describe('live stock through the full app (REST purchases, two instances)', () =
     expect(final).to.include({ remaining: 0, sold: units });
     for (const updates of [local, remote]) {
       expect(await eventually(() => updates.at(-1)?.version === final.version, 5000)).to.equal(true);
-      expect(updates.at(-1)).to.include({ remaining: 0, sold: units, status: 'sold_out', round: final.round });
+      expect(updates.at(-1)).to.include({
+        remaining: 0,
+        sold: units,
+        status: 'sold_out',
+        round: final.round,
+      });
       const versions = updates.map((u) => u.version);
       expect(versions).to.deep.equal([...versions].sort((x, y) => x - y));
       expect(new Set(versions).size).to.equal(versions.length);

@@ -53,32 +53,48 @@ describe('observability of the app', () => {
     it('counts refusals that never reach the purchase service: no token, bad body', async () => {
       const sale = await t.createSale(admin, { units: 5 });
       const text = () => t.request('GET', '/metrics').then((r) => r.text);
-      const unauthenticated = sampleValue(await text(), 'flashsale_purchases_total', { code: 'UNAUTHENTICATED' });
+      const unauthenticated = sampleValue(await text(), 'flashsale_purchases_total', {
+        code: 'UNAUTHENTICATED',
+      });
       const invalid = sampleValue(await text(), 'flashsale_purchases_total', { code: 'VALIDATION_ERROR' });
       await t.request('POST', `/api/sales/${sale.id}/purchases`);
       await t.buy(await t.createUser(), sale.id, { quantity: 'many' });
       const after = await text();
-      expect(sampleValue(after, 'flashsale_purchases_total', { code: 'UNAUTHENTICATED' })).to.equal(unauthenticated + 1);
-      expect(sampleValue(after, 'flashsale_purchases_total', { code: 'VALIDATION_ERROR' })).to.equal(invalid + 1);
+      expect(sampleValue(after, 'flashsale_purchases_total', { code: 'UNAUTHENTICATED' })).to.equal(
+        unauthenticated + 1,
+      );
+      expect(sampleValue(after, 'flashsale_purchases_total', { code: 'VALIDATION_ERROR' })).to.equal(
+        invalid + 1,
+      );
     });
 
     it('times purchases in flashsale_purchase_duration_seconds', async () => {
       const sale = await t.createSale(admin, { units: 5 });
-      const before = sampleValue((await t.request('GET', '/metrics')).text, 'flashsale_purchase_duration_seconds_count', {
-        result: 'created',
-      });
+      const before = sampleValue(
+        (await t.request('GET', '/metrics')).text,
+        'flashsale_purchase_duration_seconds_count',
+        {
+          result: 'created',
+        },
+      );
       await t.buy(await t.createUser(), sale.id);
       const text = (await t.request('GET', '/metrics')).text;
-      expect(sampleValue(text, 'flashsale_purchase_duration_seconds_count', { result: 'created' })).to.equal(before + 1);
+      expect(sampleValue(text, 'flashsale_purchase_duration_seconds_count', { result: 'created' })).to.equal(
+        before + 1,
+      );
     });
 
     it('counts change-stream events and their lag after a purchase', async () => {
       const sale = await t.createSale(admin, { units: 5 });
-      const events = (text: string) => sampleValue(text, 'flashsale_change_stream_events_total', { operation: 'update' });
+      const events = (text: string) =>
+        sampleValue(text, 'flashsale_change_stream_events_total', { operation: 'update' });
       const lagCount = (text: string) => sampleValue(text, 'flashsale_change_stream_lag_seconds_count');
       const before = (await t.request('GET', '/metrics')).text;
       await t.buy(await t.createUser(), sale.id);
-      const after = await metricsWhen(t, (text) => events(text) > events(before) && lagCount(text) > lagCount(before));
+      const after = await metricsWhen(
+        t,
+        (text) => events(text) > events(before) && lagCount(text) > lagCount(before),
+      );
       expect(events(after)).to.be.greaterThan(events(before));
       expect(lagCount(after)).to.be.greaterThan(lagCount(before));
     });
@@ -104,7 +120,9 @@ describe('observability of the app', () => {
       const sale = await t.createSale(admin, { units: 5 });
       await t.request('GET', `/api/sales/${sale.id}`);
       const text = (await t.request('GET', '/metrics')).text;
-      expect(sampleValue(text, 'flashsale_http_requests_total', { route: '/api/sales/:id', status: '200' })).to.be.at.least(1);
+      expect(
+        sampleValue(text, 'flashsale_http_requests_total', { route: '/api/sales/:id', status: '200' }),
+      ).to.be.at.least(1);
       expect(text).not.to.include(sale.id);
     });
 
@@ -143,7 +161,12 @@ describe('request log of the app', () => {
   before(async () => {
     const db = await getTestDatabase();
     const connection = await openConnection(db.uri, db.dbName);
-    app = await createApp({ config: loadConfig({ NODE_ENV: 'test' }), connection, logger: log.logger, jobs: false });
+    app = await createApp({
+      config: loadConfig({ NODE_ENV: 'test' }),
+      connection,
+      logger: log.logger,
+      jobs: false,
+    });
     await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
     release = async () => {
@@ -189,7 +212,11 @@ describe('request log of the app', () => {
     expect(me.status).to.equal(200);
 
     expect(await lineOf('log-1')).to.include({ method: 'POST', route: '/api/auth/register', status: 201 });
-    expect(await lineOf('log-2')).to.include({ route: '/api/auth/login', status: 401, errorCode: 'INVALID_CREDENTIALS' });
+    expect(await lineOf('log-2')).to.include({
+      route: '/api/auth/login',
+      status: 401,
+      errorCode: 'INVALID_CREDENTIALS',
+    });
     const line = await lineOf('log-3');
     expect(line).to.include({ method: 'GET', route: '/api/auth/me', status: 200, userId: user.id });
     expect(line.durationMs).to.be.a('number');

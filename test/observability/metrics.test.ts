@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
+import { errorHandler } from '../../server/http/error-handler';
 import { createMetrics, httpMetricsMiddleware, metricsRouter } from '../../server/observability';
+import { captureLogger } from './log-capture';
 import { sampleValue } from './prometheus-text';
 
 describe('metrics', () => {
@@ -127,6 +129,35 @@ describe('metrics', () => {
         expect(sampleValue(text, 'flashsale_http_requests_total', { ...route, status: '201' })).to.equal(2);
         expect(sampleValue(text, 'flashsale_http_requests_total', { ...route, status: '409' })).to.equal(1);
         expect(text).not.to.include('a1');
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+  });
+
+  describe('GET /metrics with a token', () => {
+    it('answers 401 UNAUTHENTICATED without the right bearer token, and the metrics with it', async () => {
+      const metrics = createMetrics({ defaultMetrics: false });
+      const app = express();
+      app.use(metricsRouter(metrics, { token: 'scrape-secret-0123456789' }));
+      app.use(errorHandler(captureLogger().logger));
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+      try {
+        for (const authorization of [
+          undefined,
+          'Bearer wrong',
+          'Bearer scrape-secret-01234567890',
+          'Basic x',
+        ]) {
+          const res = await fetch(url, { headers: authorization ? { authorization } : {} });
+          expect(res.status, String(authorization)).to.equal(401);
+          expect(((await res.json()) as { error: { code: string } }).error.code).to.equal('UNAUTHENTICATED');
+        }
+        const ok = await fetch(url, { headers: { authorization: 'Bearer scrape-secret-0123456789' } });
+        expect(ok.status).to.equal(200);
+        expect(await ok.text()).to.include('flashsale_purchases_total');
       } finally {
         await new Promise((resolve) => server.close(resolve));
       }

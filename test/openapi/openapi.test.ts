@@ -106,11 +106,15 @@ describe('OpenAPI', () => {
       expect(registered.status).to.equal(201);
       expect((await call('POST', '/api/auth/register', '/api/auth/register', { body })).status).to.equal(409);
       const extra = { ...body, email: 'eve@example.com', role: 'admin' };
-      expect((await call('POST', '/api/auth/register', '/api/auth/register', { body: extra })).status).to.equal(400);
+      expect(
+        (await call('POST', '/api/auth/register', '/api/auth/register', { body: extra })).status,
+      ).to.equal(400);
       const big = { raw: JSON.stringify({ ...body, name: 'x'.repeat(64 * 1024) }) };
       expect((await call('POST', '/api/auth/register', '/api/auth/register', big)).status).to.equal(413);
       const wrong = { email: body.email, password: 'not the password' };
-      expect((await call('POST', '/api/auth/login', '/api/auth/login', { body: wrong })).status).to.equal(401);
+      expect((await call('POST', '/api/auth/login', '/api/auth/login', { body: wrong })).status).to.equal(
+        401,
+      );
       const login = await call('POST', '/api/auth/login', '/api/auth/login', {
         body: { email: body.email, password: body.password },
       });
@@ -145,7 +149,10 @@ describe('OpenAPI', () => {
       expect((await call('GET', '/api/sales', '/api/sales?status=bogus')).status).to.equal(400);
       expect((await call('GET', '/api/sales/{id}', `/api/sales/${saleId}`)).status).to.equal(200);
       const rounds = `/api/sales/${saleId}/rounds`;
-      const busy = await call('POST', '/api/sales/{id}/rounds', rounds, { token: admin.token, body: { startsAt } });
+      const busy = await call('POST', '/api/sales/{id}/rounds', rounds, {
+        token: admin.token,
+        body: { startsAt },
+      });
       expect(busy.status).to.equal(409);
       const forced = { token: admin.token, body: { startsAt, force: true, units: 3 } };
       expect((await call('POST', '/api/sales/{id}/rounds', rounds, forced)).status).to.equal(201);
@@ -168,11 +175,15 @@ describe('OpenAPI', () => {
       expect(zero.status).to.equal(400);
       expect((await call('POST', template, purchases)).status).to.equal(401);
 
-      const later = await t.createSale(admin, { startsAt: new Date(t.clock.now().getTime() + 60_000).toISOString() });
+      const later = await t.createSale(admin, {
+        startsAt: new Date(t.clock.now().getTime() + 60_000).toISOString(),
+      });
       const early = await call('POST', template, `/api/sales/${later.id}/purchases`, { token: first.token });
       expect(early.body.error.code).to.equal('SALE_NOT_STARTED');
 
-      const mine = await call('GET', '/api/users/me/purchases', '/api/users/me/purchases', { token: first.token });
+      const mine = await call('GET', '/api/users/me/purchases', '/api/users/me/purchases', {
+        token: first.token,
+      });
       expect(mine.status).to.equal(200);
       expect(mine.body.items).to.have.length(1);
 

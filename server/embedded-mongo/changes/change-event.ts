@@ -2,6 +2,7 @@ import { Long } from 'bson';
 import type { Engine } from '../engine';
 import type { Doc, OplogEntry } from '../engine/types';
 import { mongoError } from '../errors';
+import { disambiguatedPaths } from './disambiguate';
 import { encodeToken } from './resume-token';
 
 export type FullDocumentMode = 'default' | 'updateLookup' | 'whenAvailable' | 'required';
@@ -10,6 +11,8 @@ export type BeforeChangeMode = 'off' | 'whenAvailable' | 'required';
 export interface EventOptions {
   fullDocument: FullDocumentMode;
   fullDocumentBeforeChange: BeforeChangeMode;
+  /** MongoDB 6.1+ expanded events: here, `updateDescription.disambiguatedPaths`. */
+  showExpandedEvents: boolean;
 }
 
 /**
@@ -41,7 +44,14 @@ export function changeEvent(entry: OplogEntry, engine: Engine, opts: EventOption
   }
   event.ns = entry.ns.coll === undefined ? { db: entry.ns.db } : { db: entry.ns.db, coll: entry.ns.coll };
   if (entry.documentKey) event.documentKey = entry.documentKey;
-  if (entry.op === 'update' && entry.updateDescription) event.updateDescription = entry.updateDescription;
+  if (entry.op === 'update' && entry.updateDescription) {
+    event.updateDescription = opts.showExpandedEvents
+      ? {
+          ...entry.updateDescription,
+          disambiguatedPaths: disambiguatedPaths(entry.updateDescription, entry.fullDocument),
+        }
+      : entry.updateDescription;
+  }
   if (entry.lsid && entry.txnNumber !== undefined) {
     event.lsid = entry.lsid;
     event.txnNumber = Long.fromNumber(entry.txnNumber);

@@ -21,6 +21,9 @@ export interface StreamSpec extends EventOptions {
   filter?: EventFilter;
 }
 
+/** The label MongoDB puts on change-stream errors a driver must not resume from. */
+export const NON_RESUMABLE = 'NonResumableChangeStreamError';
+
 /** Default wait of an awaitData getMore without maxTimeMS (MongoDB's 1 s). */
 export const DEFAULT_AWAIT_MS = 1000;
 /** Oplog entries read per step. */

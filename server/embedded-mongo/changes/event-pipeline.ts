@@ -2,7 +2,8 @@ import { Aggregator } from 'mingo/aggregator';
 import { mingoOptions } from '../engine/mingo-context';
 import { normalizeRegexes } from '../engine/regex';
 import type { Doc } from '../engine/types';
-import { Codes, MongoError, mongoError } from '../errors';
+import { mongoError } from '../errors';
+import { NON_RESUMABLE } from './change-stream-cursor';
 
 /** Stages MongoDB allows after `$changeStream`: they look at one event at a time. */
 const ALLOWED = new Set(
@@ -42,11 +43,11 @@ export function compileEventPipeline(stages: Doc[]): EventFilter | undefined {
     if (out.length === 0) return null;
     const result = out[0];
     if (result._id?._data !== event._id._data) {
-      throw new MongoError(
-        Codes.ChangeStreamFatalError,
+      throw mongoError(
         'ChangeStreamFatalError',
         'Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. ' +
           'Modifying the _id field of an event makes it impossible to resume the stream from that point.',
+        [NON_RESUMABLE],
       );
     }
     return result;

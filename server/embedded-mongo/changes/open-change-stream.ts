@@ -5,6 +5,7 @@ import { MongoError, mongoError } from '../errors';
 import type { BeforeChangeMode, FullDocumentMode } from './change-event';
 import {
   ChangeStreamCursor,
+  NON_RESUMABLE,
   compareTimestamps,
   type StreamScope,
   type StreamSpec,
@@ -58,6 +59,7 @@ export function openChangeStream(
     scope,
     fullDocument: oneOf(opts.fullDocument, FULL_DOCUMENT, 'fullDocument'),
     fullDocumentBeforeChange: oneOf(opts.fullDocumentBeforeChange, BEFORE_CHANGE, 'fullDocumentBeforeChange'),
+    showExpandedEvents: opts.showExpandedEvents === true,
     filter: compileEventPipeline(stages),
     ...startOf(engine, opts),
   };
@@ -122,5 +124,7 @@ function startOf(engine: Engine, opts: Doc): { startSeq: number; minTime?: Times
 }
 
 function historyLost(): MongoError {
-  return mongoError('ChangeStreamHistoryLost', 'the resume point may no longer be in the oplog');
+  return mongoError('ChangeStreamHistoryLost', 'the resume point may no longer be in the oplog', [
+    NON_RESUMABLE,
+  ]);
 }

@@ -20,16 +20,21 @@ function resolver(ctx: CommandContext): (name: string) => Doc[] {
 function target(ctx: CommandContext, cmd: Doc): { view?: CollView; ns: string } {
   const name = cmd.aggregate;
   if (name === 1 || name === 1.0) return { ns: `${ctx.db}.$cmd.aggregate` };
-  if (typeof name !== 'string' || name === '') throw mongoError('InvalidNamespace', 'aggregate must name a collection or be 1');
+  if (typeof name !== 'string' || name === '')
+    throw mongoError('InvalidNamespace', 'aggregate must name a collection or be 1');
   return { view: ctx.engine.view(ctx.db, name, ctx.txn), ns: `${ctx.db}.${name}` };
 }
 
 /** `aggregate` (every pipeline except `$changeStream`, which the server layer handles). */
 export function aggregate(ctx: CommandContext, cmd: Doc): CommandResult {
-  if (!Array.isArray(cmd.pipeline)) throw mongoError('TypeMismatch', "'pipeline' option must be specified as an array");
+  if (!Array.isArray(cmd.pipeline))
+    throw mongoError('TypeMismatch', "'pipeline' option must be specified as an array");
   if (cmd.explain === true) return explainAggregate(ctx, cmd, 'queryPlanner');
   if (cmd.cursor === undefined && cmd.explain === undefined)
-    throw mongoError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
+    throw mongoError(
+      'FailedToParse',
+      "The 'cursor' option is required, except for aggregate with the explain argument",
+    );
   const { view, ns } = target(ctx, cmd);
   const res = runPipeline(view, cmd.pipeline, { resolve: resolver(ctx), variables: optionalDoc(cmd, 'let') });
   return { cursor: { ns, docs: res.docs } };
@@ -55,11 +60,24 @@ function executionStats(q: QueryResult, nReturned: number, millis: number): Doc 
     executionTimeMillis: millis,
     totalKeysExamined: q.stats.keysExamined,
     totalDocsExamined: q.stats.docsExamined,
-    executionStages: { ...q.plan, nReturned, keysExamined: q.stats.keysExamined, docsExamined: q.stats.docsExamined },
+    executionStages: {
+      ...q.plan,
+      nReturned,
+      keysExamined: q.stats.keysExamined,
+      docsExamined: q.stats.docsExamined,
+    },
   };
 }
 
-function explainReply(ns: string, filter: Doc, q: QueryResult, verbosity: string, inner: Doc, millis: number, extra: Doc = {}): CommandResult {
+function explainReply(
+  ns: string,
+  filter: Doc,
+  q: QueryResult,
+  verbosity: string,
+  inner: Doc,
+  millis: number,
+  extra: Doc = {},
+): CommandResult {
   const reply: Doc = { explainVersion: '1', queryPlanner: queryPlanner(ns, filter, q) };
   if (verbosity !== 'queryPlanner') reply.executionStats = executionStats(q, q.docs.length, millis);
   Object.assign(reply, extra);
@@ -90,11 +108,13 @@ export function explain(ctx: CommandContext, cmd: Doc): CommandResult {
   const verbosity = typeof cmd.verbosity === 'string' ? cmd.verbosity : 'allPlansExecution';
   const kind = Object.keys(inner)[0];
   if (kind === 'aggregate') {
-    if (!Array.isArray(inner.pipeline)) throw mongoError('TypeMismatch', "'pipeline' option must be specified as an array");
+    if (!Array.isArray(inner.pipeline))
+      throw mongoError('TypeMismatch', "'pipeline' option must be specified as an array");
     return explainAggregate(ctx, inner, verbosity);
   }
   const name = inner[kind];
-  if (typeof name !== 'string') throw mongoError('InvalidNamespace', 'explain: collection name must be a string');
+  if (typeof name !== 'string')
+    throw mongoError('InvalidNamespace', 'explain: collection name must be a string');
   const view = ctx.engine.view(ctx.db, name, ctx.txn);
   const ns = `${ctx.db}.${name}`;
   const started = Date.now();

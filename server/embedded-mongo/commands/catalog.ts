@@ -10,13 +10,29 @@ import type { Doc } from '../engine/types';
 import { collectionName, optionalDoc } from './command-args';
 import type { CommandContext, CommandResult } from './data-commands';
 
-const IGNORED_CREATE_FIELDS = new Set(['create', 'writeConcern', 'lsid', 'txnNumber', 'autocommit', 'startTransaction', '$db', '$clusterTime', '$readPreference', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors']);
+const IGNORED_CREATE_FIELDS = new Set([
+  'create',
+  'writeConcern',
+  'lsid',
+  'txnNumber',
+  'autocommit',
+  'startTransaction',
+  '$db',
+  '$clusterTime',
+  '$readPreference',
+  'comment',
+  'apiVersion',
+  'apiStrict',
+  'apiDeprecationErrors',
+]);
 
 /** `create`: NamespaceExists (48) when it exists. */
 export function create(ctx: CommandContext, cmd: Doc): CommandResult {
   const name = collectionName(cmd, 'create');
-  if (cmd.viewOn !== undefined) throw mongoError('IllegalOperation', 'views are not supported by the embedded server');
-  if (cmd.timeseries !== undefined) throw mongoError('IllegalOperation', 'time series collections are not supported by the embedded server');
+  if (cmd.viewOn !== undefined)
+    throw mongoError('IllegalOperation', 'views are not supported by the embedded server');
+  if (cmd.timeseries !== undefined)
+    throw mongoError('IllegalOperation', 'time series collections are not supported by the embedded server');
   const options: Doc = {};
   for (const [k, v] of Object.entries(cmd)) if (!IGNORED_CREATE_FIELDS.has(k)) options[k] = deepCopy(v);
   ctx.engine.catalog.create(ctx.db, name, options);
@@ -132,7 +148,10 @@ export function dbStats(ctx: CommandContext, cmd: Doc): CommandResult {
   const objects = colls.reduce((n, c) => n + c.recs.size, 0);
   const dataSize = colls.reduce((n, c) => n + c.bytes, 0);
   const indexes = colls.reduce((n, c) => n + c.indexes.size, 0);
-  const indexSize = colls.reduce((n, c) => n + [...c.indexes.keys()].reduce((m, ix) => m + indexBytes(c, ix), 0), 0);
+  const indexSize = colls.reduce(
+    (n, c) => n + [...c.indexes.keys()].reduce((m, ix) => m + indexBytes(c, ix), 0),
+    0,
+  );
   return {
     reply: {
       db: ctx.db,

@@ -9,7 +9,10 @@ import type { Doc } from '../engine/types';
 export function collectionName(cmd: Doc, command: string): string {
   const name = cmd[command];
   if (typeof name !== 'string' || name === '')
-    throw mongoError('InvalidNamespace', `collection name has invalid type ${name === '' ? 'empty string' : typeof name}`);
+    throw mongoError(
+      'InvalidNamespace',
+      `collection name has invalid type ${name === '' ? 'empty string' : typeof name}`,
+    );
   return name;
 }
 
@@ -17,9 +20,14 @@ export function collectionName(cmd: Doc, command: string): string {
 export function optionalCount(cmd: Doc, field: string): number | undefined {
   const v = cmd[field];
   if (v === undefined || v === null) return undefined;
-  if (!isNumeric(v)) throw mongoError('TypeMismatch', `BSON field '${field}' is the wrong type '${typeof v}', expected a number`);
+  if (!isNumeric(v))
+    throw mongoError(
+      'TypeMismatch',
+      `BSON field '${field}' is the wrong type '${typeof v}', expected a number`,
+    );
   const n = Number(v);
-  if (!Number.isFinite(n) || !Number.isInteger(n)) throw mongoError('BadValue', `${field} must be an integer`);
+  if (!Number.isFinite(n) || !Number.isInteger(n))
+    throw mongoError('BadValue', `${field} must be an integer`);
   return n;
 }
 
@@ -27,14 +35,16 @@ export function optionalCount(cmd: Doc, field: string): number | undefined {
 export function optionalDoc(cmd: Doc, field: string): Doc | undefined {
   const v = cmd[field];
   if (v === undefined || v === null) return undefined;
-  if (!isPlainObject(v)) throw mongoError('TypeMismatch', `BSON field '${field}' is the wrong type, expected object`);
+  if (!isPlainObject(v))
+    throw mongoError('TypeMismatch', `BSON field '${field}' is the wrong type, expected object`);
   return v;
 }
 
 /** A required array field. */
 export function requiredArray(cmd: Doc, field: string, command: string): unknown[] {
   const v = cmd[field];
-  if (!Array.isArray(v)) throw mongoError('TypeMismatch', `BSON field '${command}.${field}' is missing or is not an array`);
+  if (!Array.isArray(v))
+    throw mongoError('TypeMismatch', `BSON field '${command}.${field}' is missing or is not an array`);
   return v;
 }
 

@@ -28,7 +28,9 @@ export function find(ctx: CommandContext, cmd: Doc): CommandResult {
   const m = compileFilter(optionalDoc(cmd, 'filter'));
   const { skip, limit } = skipLimit(cmd);
   const project = compileProjection(optionalDoc(cmd, 'projection'));
-  const result = ctx.engine.view(ctx.db, name, ctx.txn).query(m, { sort: parseSort(optionalDoc(cmd, 'sort')), skip, limit });
+  const result = ctx.engine
+    .view(ctx.db, name, ctx.txn)
+    .query(m, { sort: parseSort(optionalDoc(cmd, 'sort')), skip, limit });
   return { cursor: { ns: `${ctx.db}.${name}`, docs: result.docs.map((d) => project(d, m.filter)) } };
 }
 
@@ -62,7 +64,8 @@ function distinctValues(v: unknown, segs: string[], i: number, out: unknown[]): 
 /** `distinct`: `{values}` (sorted in BSON order). */
 export function distinct(ctx: CommandContext, cmd: Doc): CommandResult {
   const view = ctx.engine.view(ctx.db, collectionName(cmd, 'distinct'), ctx.txn);
-  if (typeof cmd.key !== 'string' || cmd.key === '') throw mongoError('TypeMismatch', "BSON field 'distinct.key' is missing or is not a string");
+  if (typeof cmd.key !== 'string' || cmd.key === '')
+    throw mongoError('TypeMismatch', "BSON field 'distinct.key' is missing or is not a string");
   const segs = splitPath(cmd.key);
   const seen = new Map<string, unknown>();
   for (const doc of view.query(compileFilter(optionalDoc(cmd, 'query'))).docs) {

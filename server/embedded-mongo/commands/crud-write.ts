@@ -44,7 +44,8 @@ export function update(ctx: CommandContext, cmd: Doc): CommandResult {
     if (!isPlainObject(s)) throw mongoError('TypeMismatch', 'each update statement must be an object');
     const parsed = parseUpdate(s.u, s.arrayFilters);
     const multi = s.multi === true;
-    if (multi && parsed.kind === 'replace') throw mongoError('FailedToParse', 'multi update is not supported for replacement-style update');
+    if (multi && parsed.kind === 'replace')
+      throw mongoError('FailedToParse', 'multi update is not supported for replacement-style update');
     const m = compileFilter(s.q);
     const env = updateEnv(ctx.engine, m.filter, { ...variables, ...(isPlainObject(s.c) ? s.c : {}) });
     const found = view.query(m, { limit: multi ? 0 : 1, sort: parseSort(s.sort) }).docs;
@@ -78,7 +79,8 @@ export function remove(ctx: CommandContext, cmd: Doc): CommandResult {
     const s = statements[i];
     if (!isPlainObject(s)) throw mongoError('TypeMismatch', 'each delete statement must be an object');
     const limit = Number(s.limit ?? 0);
-    if (limit !== 0 && limit !== 1) throw mongoError('FailedToParse', 'The limit field in delete objects must be 0 or 1.');
+    if (limit !== 0 && limit !== 1)
+      throw mongoError('FailedToParse', 'The limit field in delete objects must be 0 or 1.');
     const found = view.query(compileFilter(s.q), { limit }).docs;
     view.assertUnlocked(found);
     for (const d of found) {
@@ -96,9 +98,15 @@ export function findAndModify(ctx: CommandContext, cmd: Doc): CommandResult {
   const remove = cmd.remove === true;
   const hasUpdate = cmd.update !== undefined && cmd.update !== null;
   if (remove && hasUpdate) throw mongoError('FailedToParse', 'Cannot specify both an update and remove=true');
-  if (!remove && !hasUpdate) throw mongoError('FailedToParse', 'Either an update or remove=true must be specified');
-  if (remove && cmd.new === true) throw mongoError('FailedToParse', "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document");
-  if (remove && cmd.upsert === true) throw mongoError('FailedToParse', 'Cannot specify both upsert=true and remove=true');
+  if (!remove && !hasUpdate)
+    throw mongoError('FailedToParse', 'Either an update or remove=true must be specified');
+  if (remove && cmd.new === true)
+    throw mongoError(
+      'FailedToParse',
+      "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document",
+    );
+  if (remove && cmd.upsert === true)
+    throw mongoError('FailedToParse', 'Cannot specify both upsert=true and remove=true');
   const m = compileFilter(cmd.query);
   const project = compileProjection(optionalDoc(cmd, 'fields'));
   const parsed = hasUpdate ? parseUpdate(cmd.update, cmd.arrayFilters) : undefined;
@@ -114,7 +122,8 @@ export function findAndModify(ctx: CommandContext, cmd: Doc): CommandResult {
     const value = project(cmd.new === true ? outcome.doc : doc, m.filter);
     return { reply: { lastErrorObject: { n: 1, updatedExisting: true }, value } };
   }
-  if (cmd.upsert !== true) return { reply: { lastErrorObject: { n: 0, updatedExisting: false }, value: null } };
+  if (cmd.upsert !== true)
+    return { reply: { lastErrorObject: { n: 0, updatedExisting: false }, value: null } };
   const created = buildUpsert(m.filter, parsed!, env);
   view.insert(created);
   return {

@@ -4,6 +4,7 @@
  */
 import type { Engine, Transaction } from '../engine';
 import type { Doc } from '../engine/types';
+import { mongoError } from '../errors';
 import { aggregate, explain } from './aggregate';
 import { collStats, create, dbStats, drop, dropDatabase, listCollections, listDatabases } from './catalog';
 import { count, distinct, find } from './crud-read';
@@ -24,7 +25,18 @@ export interface CommandContext {
  */
 export type CommandResult = { reply: Doc } | { cursor: { ns: string; docs: Doc[] }; extra?: Doc };
 
-export const dataCommands: Record<string, (ctx: CommandContext, cmd: Doc) => CommandResult> = {
+type DataCommand = (ctx: CommandContext, cmd: Doc) => CommandResult;
+
+/** A statement of a transaction that already ended (a WriteConflict aborts it) answers NoSuchTransaction. */
+function inLiveTransaction(fn: DataCommand): DataCommand {
+  return (ctx, cmd) => {
+    if (ctx.txn && !ctx.engine.isActive(ctx.txn))
+      throw mongoError('NoSuchTransaction', 'Transaction has been aborted.', ['TransientTransactionError']);
+    return fn(ctx, cmd);
+  };
+}
+
+const commands: Record<string, DataCommand> = {
   insert,
   update,
   delete: remove,
@@ -46,3 +58,7 @@ export const dataCommands: Record<string, (ctx: CommandContext, cmd: Doc) => Com
   collStats,
   dbStats,
 };
+
+export const dataCommands: Record<string, DataCommand> = Object.fromEntries(
+  Object.entries(commands).map(([name, fn]) => [name, inLiveTransaction(fn)]),
+);

@@ -1,6 +1,6 @@
 import { Binary, Long, type Timestamp } from 'bson';
 import type { Doc } from '../engine/types';
-import { MongoError, mongoError } from '../errors';
+import { Codes, MongoError, mongoError } from '../errors';
 import type { Request } from '../wire/messages';
 import { OpCode } from '../wire/protocol';
 import * as admin from './admin-commands';
@@ -78,13 +78,14 @@ export class Dispatcher {
     } catch (err) {
       reply = this.errorReply(err);
     }
+    const cmd = request.command;
     if (reply instanceof Promise) {
       return reply.then(
-        (doc) => this.stamp(doc),
-        (err) => this.stamp(this.errorReply(err)),
+        (doc) => this.finish(cmd, doc),
+        (err) => this.finish(cmd, this.errorReply(err)),
       );
     }
-    return this.stamp(reply);
+    return this.finish(cmd, reply);
   }
 
   private run(request: Request, conn: ClientConnection): Doc | Promise<Doc> {
@@ -155,8 +156,15 @@ export class Dispatcher {
     return mongoError('InternalError', `internal error: ${(err as Error)?.message ?? String(err)}`).toReply();
   }
 
-  /** Adds operationTime and $clusterTime (the time of the latest commit), as a replica-set member does. */
-  private stamp(reply: Doc): Doc {
+  /**
+   * Adds operationTime and $clusterTime (the time of the latest commit), as a replica-set member does, and the
+   * writeConcernError a one-member set gives to a write concern it cannot satisfy.
+   */
+  private finish(cmd: Doc, reply: Doc): Doc {
+    if (cmd.writeConcern !== undefined && reply.ok === 1) {
+      const wcError = writeConcernError(cmd.writeConcern);
+      if (wcError) reply.writeConcernError = wcError;
+    }
     const now = this.server.engine.oplog.currentTime();
     let cached = this.clusterTime;
     if (!cached || cached.ts.t !== now.t || cached.ts.i !== now.i) {
@@ -166,4 +174,24 @@ export class Dispatcher {
     reply.$clusterTime = cached.doc;
     return reply;
   }
+}
+
+/** `w` above one member, or a tag set this set does not have, cannot be satisfied (the write itself stands). */
+function writeConcernError(wc: unknown): Doc | undefined {
+  const w = (wc as { w?: unknown } | null)?.w;
+  if (typeof w === 'number' && w > 1) {
+    return {
+      code: Codes.UnsatisfiableWriteConcern,
+      codeName: 'UnsatisfiableWriteConcern',
+      errmsg: 'Not enough data-bearing nodes',
+    };
+  }
+  if (typeof w === 'string' && w !== 'majority') {
+    return {
+      code: Codes.UnknownReplWriteConcern,
+      codeName: 'UnknownReplWriteConcern',
+      errmsg: `No write concern mode named '${w}' found in replica set configuration`,
+    };
+  }
+  return undefined;
 }

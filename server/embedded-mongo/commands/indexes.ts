@@ -28,7 +28,12 @@ export function createIndexes(ctx: CommandContext, cmd: Doc): CommandResult {
     for (const ix of created) coll.dropIndex(ix);
     throw e;
   }
-  const reply: Doc = { createdCollectionAutomatically: !existed, numIndexesBefore: before, numIndexesAfter: coll.indexes.size, ok: 1 };
+  const reply: Doc = {
+    createdCollectionAutomatically: !existed,
+    numIndexesBefore: before,
+    numIndexesAfter: coll.indexes.size,
+    ok: 1,
+  };
   if (created.length === 0) reply.note = 'all indexes already exist';
   return { reply };
 }
@@ -59,12 +64,18 @@ export function dropIndexes(ctx: CommandContext, cmd: Doc): CommandResult {
   else if (Array.isArray(which)) names = which.map(String);
   else if (isPlainObject(which)) {
     const hit = [...coll.indexes.values()].find((ix) => bsonEquals(ix.spec.key, which));
-    if (!hit) throw new MongoError(Codes.IndexNotFound, 'IndexNotFound', `can't find index with key: ${JSON.stringify(which)}`);
+    if (!hit)
+      throw new MongoError(
+        Codes.IndexNotFound,
+        'IndexNotFound',
+        `can't find index with key: ${JSON.stringify(which)}`,
+      );
     names = [hit.name];
   } else throw mongoError('TypeMismatch', "BSON field 'dropIndexes.index' is the wrong type");
   for (const n of names) {
     if (n === '_id_') throw mongoError('InvalidOptions', 'cannot drop _id index');
-    if (!coll.indexes.has(n)) throw new MongoError(Codes.IndexNotFound, 'IndexNotFound', `index not found with name [${n}]`);
+    if (!coll.indexes.has(n))
+      throw new MongoError(Codes.IndexNotFound, 'IndexNotFound', `index not found with name [${n}]`);
   }
   for (const n of names) coll.dropIndex(n);
   const reply: Doc = { nIndexesWas, ok: 1 };

@@ -15,7 +15,13 @@ import { writeError } from './command-args';
  * command is re-run after the transaction ends) only when no statement has written yet; after a write it
  * becomes a WriteConflict write error, since re-running would apply the earlier statements twice.
  */
-export function runStatements(engine: Engine, view: CollView, count: number, ordered: boolean, exec: (i: number) => void): Doc[] {
+export function runStatements(
+  engine: Engine,
+  view: CollView,
+  count: number,
+  ordered: boolean,
+  exec: (i: number) => void,
+): Doc[] {
   const errors: Doc[] = [];
   const seqBefore = engine.oplog.lastSeq;
   for (let i = 0; i < count; i++) {
@@ -25,9 +31,17 @@ export function runStatements(engine: Engine, view: CollView, count: number, ord
       let err: MongoError;
       if (e instanceof RetryWhenUnlocked) {
         if (engine.oplog.lastSeq === seqBefore) throw e;
-        err = new MongoError(Codes.WriteConflict, 'WriteConflict', 'Write conflict with a multi-document transaction; the statement was not applied');
+        err = new MongoError(
+          Codes.WriteConflict,
+          'WriteConflict',
+          'Write conflict with a multi-document transaction; the statement was not applied',
+        );
       } else err = asMongoError(e);
-      if (view.txn && (err.errorLabels.includes('TransientTransactionError') || err.code === Codes.NoSuchTransaction)) throw err;
+      if (
+        view.txn &&
+        (err.errorLabels.includes('TransientTransactionError') || err.code === Codes.NoSuchTransaction)
+      )
+        throw err;
       errors.push(writeError(i, err));
       if (ordered || view.txn) break;
     }

@@ -70,15 +70,49 @@ export function pushDown(view: CollView, pipeline: Doc[]): { query: QueryResult;
   return { query, rest: pipeline.slice(i) };
 }
 
+function isConstant(v: unknown): boolean {
+  if (typeof v === 'string') return !v.startsWith('$');
+  if (isPlainObject(v)) return Object.entries(v).every(([k, x]) => !k.startsWith('$') && isConstant(x));
+  return !Array.isArray(v);
+}
+
+/**
+ * `[$skip?, $limit?, {$group: {_id: <constant>, n: {$sum: 1}}}]` (what countDocuments sends) counted without
+ * copying every document through mingo; undefined for any other pipeline.
+ */
+function countShortcut(rest: Doc[], total: number): Doc[] | undefined {
+  let i = 0;
+  let n = total;
+  if (stageName(rest[i]) === '$skip') n = Math.max(0, n - Number(rest[i++].$skip));
+  if (stageName(rest[i]) === '$limit') n = Math.min(n, Number(rest[i++].$limit));
+  if (i !== rest.length - 1 || stageName(rest[i]) !== '$group' || !Number.isFinite(n)) return undefined;
+  const group = rest[i].$group;
+  const fields = Object.keys(group ?? {}).filter((k) => k !== '_id');
+  if (!isPlainObject(group) || !isConstant(group._id) || fields.length !== 1) return undefined;
+  const acc = group[fields[0]];
+  if (!isPlainObject(acc) || Object.keys(acc).length !== 1 || acc.$sum !== 1) return undefined;
+  return n > 0 ? [{ _id: deepCopy(group._id), [fields[0]]: n }] : [];
+}
+
 /** Runs a pipeline over a collection (or, with no view, over nothing: `$documents` pipelines). */
-export function runPipeline(view: CollView | undefined, pipeline: Doc[], opts: PipelineOptions): PipelineResult {
-  if (!Array.isArray(pipeline)) throw mongoError('TypeMismatch', "'pipeline' option must be specified as an array");
+export function runPipeline(
+  view: CollView | undefined,
+  pipeline: Doc[],
+  opts: PipelineOptions,
+): PipelineResult {
+  if (!Array.isArray(pipeline))
+    throw mongoError('TypeMismatch', "'pipeline' option must be specified as an array");
   for (const stage of pipeline) {
     const name = stageName(stage);
-    if (!name || Object.keys(stage).length !== 1) throw mongoError('BadValue', 'A pipeline stage specification object must contain exactly one field.');
+    if (!name || Object.keys(stage).length !== 1)
+      throw mongoError('BadValue', 'A pipeline stage specification object must contain exactly one field.');
     if (name === '$out' || name === '$merge')
-      throw mongoError('IllegalOperation', `${name} is not supported by the embedded server; read the results and write them instead`);
-    if (name === '$changeStream') throw mongoError('BadValue', '$changeStream is only valid as the first stage in a pipeline');
+      throw mongoError(
+        'IllegalOperation',
+        `${name} is not supported by the embedded server; read the results and write them instead`,
+      );
+    if (name === '$changeStream')
+      throw mongoError('BadValue', '$changeStream is only valid as the first stage in a pipeline');
   }
   let input: Doc[] = [];
   let query: QueryResult | undefined;
@@ -90,6 +124,8 @@ export function runPipeline(view: CollView | undefined, pipeline: Doc[], opts: P
     rest = pushed.rest;
   }
   if (rest.length === 0) return { docs: input.map(deepCopy), query, rest };
+  const counted = countShortcut(rest, input.length);
+  if (counted) return { docs: counted, query, rest };
   try {
     const agg = new Aggregator(
       rest,

@@ -67,8 +67,10 @@ export class SecondaryIndex {
     });
   }
 
-  /** True when the index covers one of these top-level fields. */
+  /** True when a change of these top-level fields may change the index's entries. */
   touches(topFields: Set<string>): boolean {
+    // Membership of a partial index depends on fields outside its key.
+    if (this.partial) return true;
     for (const segs of this.segs) if (topFields.has(segs[0])) return true;
     return false;
   }
@@ -102,7 +104,11 @@ export class SecondaryIndex {
     }
     if (this.spec.sparse && allMissing) return null;
     if (arrays > 1)
-      throw new MongoError(171, 'CannotIndexParallelArrays', `cannot index parallel arrays [${this.fields.join('] [')}]`);
+      throw new MongoError(
+        171,
+        'CannotIndexParallelArrays',
+        `cannot index parallel arrays [${this.fields.join('] [')}]`,
+      );
     let tuples: unknown[][] = [[]];
     for (const vals of perField) tuples = tuples.flatMap((t) => vals.map((v) => [...t, v]));
     return tuples.length > 1 ? dedupe(tuples) : tuples;
@@ -120,7 +126,11 @@ export class SecondaryIndex {
    * A record other than `selfRid` holding one of `keys`, ignoring records `skip` says are being replaced;
    * returns the clashing key tuple.
    */
-  findDuplicate(keys: unknown[][] | null, selfRid: number, skip?: (rec: Rec) => boolean): unknown[] | undefined {
+  findDuplicate(
+    keys: unknown[][] | null,
+    selfRid: number,
+    skip?: (rec: Rec) => boolean,
+  ): unknown[] | undefined {
     if (!keys || !this.unique) return undefined;
     for (const k of keys) {
       for (const [key, rec] of this.tree.entries([...k, LOW])) {

@@ -12,7 +12,13 @@ export function checkNamespace(db: string, coll?: string): void {
   if (typeof db !== 'string' || db === '' || db.length > 64 || BAD_DB_CHARS.test(db))
     throw mongoError('InvalidNamespace', `Invalid database name: '${String(db)}'`);
   if (coll === undefined) return;
-  if (typeof coll !== 'string' || coll === '' || coll.includes('\0') || coll.startsWith('.') || (coll.includes('$') && !coll.startsWith('system.')))
+  if (
+    typeof coll !== 'string' ||
+    coll === '' ||
+    coll.includes('\0') ||
+    coll.startsWith('.') ||
+    (coll.includes('$') && !coll.startsWith('system.'))
+  )
     throw mongoError('InvalidNamespace', `Invalid collection name: ${String(coll)}`);
 }
 

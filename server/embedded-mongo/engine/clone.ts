@@ -18,7 +18,8 @@ export function deepCopy<T>(v: T): T {
   const out: Record<string, unknown> = {};
   for (const k in v) {
     const x = deepCopy((v as Record<string, unknown>)[k]);
-    if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+    if (k === '__proto__')
+      Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
     else out[k] = x;
   }
   return out as T;

@@ -51,7 +51,8 @@ export class Collection {
    */
   keysFor(doc: Doc, changedTop?: Set<string>): IndexKeys {
     const out: IndexKeys = new Map();
-    for (const ix of this.indexes.values()) if (!changedTop || ix.touches(changedTop)) out.set(ix, ix.keysOf(doc));
+    for (const ix of this.indexes.values())
+      if (!changedTop || ix.touches(changedTop)) out.set(ix, ix.keysOf(doc));
     return out;
   }
 

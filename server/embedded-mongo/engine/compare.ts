@@ -181,7 +181,8 @@ export function identical(a: unknown, b: unknown): boolean {
     if (ka.length !== kb.length) return false;
     for (let i = 0; i < ka.length; i++) {
       if (ka[i] !== kb[i]) return false;
-      if (!identical((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]])) return false;
+      if (!identical((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]]))
+        return false;
     }
     return true;
   }

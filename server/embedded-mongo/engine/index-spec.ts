@@ -19,7 +19,19 @@ export interface IndexSpec {
   [option: string]: unknown;
 }
 
-const KNOWN_OPTIONS = new Set(['key', 'name', 'unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds', 'v', 'background', 'ns', 'collation', 'hidden']);
+const KNOWN_OPTIONS = new Set([
+  'key',
+  'name',
+  'unique',
+  'sparse',
+  'partialFilterExpression',
+  'expireAfterSeconds',
+  'v',
+  'background',
+  'ns',
+  'collation',
+  'hidden',
+]);
 
 /** `{a: 1, b: -1}` → `a_1_b_-1`. */
 export function defaultIndexName(key: Doc): string {
@@ -33,24 +45,37 @@ export function normalizeIndexSpec(raw: unknown): IndexSpec {
   if (!isPlainObject(raw)) throw mongoError('TypeMismatch', 'index specification must be an object');
   const key = raw.key;
   if (!isPlainObject(key) || Object.keys(key).length === 0)
-    throw mongoError('FailedToParse', "The 'key' field is a required property of an index specification and must be a non-empty object");
+    throw mongoError(
+      'FailedToParse',
+      "The 'key' field is a required property of an index specification and must be a non-empty object",
+    );
   const normKey: Record<string, 1 | -1> = {};
   for (const [field, dir] of Object.entries(key)) {
     if (typeof dir === 'string')
-      throw new MongoError(67, 'CannotCreateIndex', `Index type '${dir}' on field '${field}' is not supported by the embedded server`);
+      throw new MongoError(
+        67,
+        'CannotCreateIndex',
+        `Index type '${dir}' on field '${field}' is not supported by the embedded server`,
+      );
     if (!isNumeric(dir) || Number(dir) === 0 || Number.isNaN(Number(dir)))
-      throw new MongoError(67, 'CannotCreateIndex', `Values in the index key pattern can only be non-zero numbers or strings, found ${field}: ${String(dir)}`);
+      throw new MongoError(
+        67,
+        'CannotCreateIndex',
+        `Values in the index key pattern can only be non-zero numbers or strings, found ${field}: ${String(dir)}`,
+      );
     if (field === '' || field.startsWith('$'))
       throw new MongoError(67, 'CannotCreateIndex', `Index key contains an illegal field name: '${field}'`);
     normKey[field] = Number(dir) > 0 ? 1 : -1;
   }
   const name = raw.name === undefined ? defaultIndexName(key) : raw.name;
-  if (typeof name !== 'string' || name === '') throw mongoError('TypeMismatch', "The 'name' field of an index specification must be a non-empty string");
+  if (typeof name !== 'string' || name === '')
+    throw mongoError('TypeMismatch', "The 'name' field of an index specification must be a non-empty string");
   const spec: IndexSpec = { v: 2, key: normKey, name };
   if (raw.unique === true || raw.unique === 1) spec.unique = true;
   if (raw.sparse === true || raw.sparse === 1) spec.sparse = true;
   if (raw.partialFilterExpression !== undefined) {
-    if (!isPlainObject(raw.partialFilterExpression)) throw mongoError('TypeMismatch', 'partialFilterExpression must be an object');
+    if (!isPlainObject(raw.partialFilterExpression))
+      throw mongoError('TypeMismatch', 'partialFilterExpression must be an object');
     spec.partialFilterExpression = raw.partialFilterExpression;
   }
   if (raw.expireAfterSeconds !== undefined) {

@@ -4,7 +4,8 @@
  */
 import { Query } from 'mingo/query';
 import { MongoError, mongoError } from '../errors';
-import { isPlainObject } from './bson-types';
+import { bsonTag, isPlainObject } from './bson-types';
+import { equalsPredicate, predicateMakers, queryValues } from './query-ops';
 import { mingoOptions } from './mingo-context';
 import { normalizeRegexes } from './regex';
 import type { Doc } from './types';
@@ -30,6 +31,45 @@ export function asMongoError(e: unknown): MongoError {
   return mongoError('BadValue', message);
 }
 
+type Predicate = (doc: Doc) => boolean;
+
+/**
+ * Filters that are conjunctions of plain comparisons on fields (`{a: 1, b: {$gte: 2, $in: [...]}}`), the bulk
+ * of what applications send, compile here directly, without mingo and without the cache.
+ */
+function compileSimple(filter: Doc): Matcher | undefined {
+  const preds: Predicate[] = [];
+  for (const field of Object.keys(filter)) {
+    if (field.charCodeAt(0) === 36 /* $ */) return undefined;
+    const cond = filter[field];
+    if (cond instanceof RegExp || bsonTag(cond) === 'BSONRegExp') return undefined;
+    if (isPlainObject(cond) && Object.keys(cond).some((k) => k.charCodeAt(0) === 36)) {
+      for (const [op, value] of Object.entries(cond)) {
+        const maker = predicateMakers[op];
+        if (!maker || containsRegex(value)) return undefined;
+        const test = maker.make(value);
+        preds.push(maker.negate ? (d) => !test(queryValues(d, field)) : (d) => test(queryValues(d, field)));
+      }
+    } else {
+      const test = equalsPredicate(cond);
+      preds.push((d) => test(queryValues(d, field)));
+    }
+  }
+  const test =
+    preds.length === 1
+      ? preds[0]
+      : (doc: Doc) => {
+          for (const p of preds) if (!p(doc)) return false;
+          return true;
+        };
+  return { filter, matchAll: false, test };
+}
+
+function containsRegex(v: unknown): boolean {
+  if (v instanceof RegExp || bsonTag(v) === 'BSONRegExp') return true;
+  return Array.isArray(v) && v.some(containsRegex);
+}
+
 /** Compiles (or fetches from the cache) the matcher of a filter document. */
 export function compileFilter(filter: unknown): Matcher {
   if (filter === undefined || filter === null) return MATCH_ALL;
@@ -40,6 +80,8 @@ export function compileFilter(filter: unknown): Matcher {
     break;
   }
   if (first) return MATCH_ALL;
+  const simple = compileSimple(filter);
+  if (simple) return simple;
   const key = valueKey(filter);
   const hit = cache.get(key);
   if (hit) return hit;

@@ -2,7 +2,7 @@
  * The mingo operator Context the engine runs every query, projection and pipeline with: mingo's operators,
  * with the comparison operators, `$sort` and a few type-sensitive expressions replaced by BSON-aware ones.
  */
-import { ObjectId } from 'bson';
+import { Decimal128, ObjectId } from 'bson';
 import { Context, ProcessingMode, evalExpr } from 'mingo/core';
 import * as accumulatorOps from 'mingo/operators/accumulator';
 import * as expressionOps from 'mingo/operators/expression';
@@ -12,8 +12,9 @@ import * as queryOps from 'mingo/operators/query';
 import * as windowOps from 'mingo/operators/window';
 import { Lazy } from 'mingo/lazy';
 import type { Iterator } from 'mingo/lazy';
-import type { ExpressionOperator, Options, PipelineOperator } from 'mingo/types';
-import { bsonTag, bsonTypeName } from './bson-types';
+import type { AccumulatorOperator, ExpressionOperator, Options, PipelineOperator } from 'mingo/types';
+import { bsonTag, bsonTypeName, isNumeric } from './bson-types';
+import { addNumbers, multiplyNumbers, toDouble } from './numbers';
 import { bsonCompare } from './compare';
 import { bsonQueryOps } from './query-ops';
 import { parseSort, sortDocs } from './sort';
@@ -22,7 +23,8 @@ import type { Doc } from './types';
 function compareExpr(test: (c: number) => unknown): ExpressionOperator {
   return ((obj: unknown, expr: unknown, options: Options) => {
     const args = evalExpr(obj, expr, options) as unknown[];
-    if (!Array.isArray(args) || args.length !== 2) throw new Error('comparison expression expects 2 arguments');
+    if (!Array.isArray(args) || args.length !== 2)
+      throw new Error('comparison expression expects 2 arguments');
     return test(bsonCompare(args[0], args[1]));
   }) as unknown as ExpressionOperator;
 }
@@ -46,13 +48,47 @@ const expressionOverrides: Record<string, ExpressionOperator> = {
   $lt: compareExpr((c) => c < 0),
   $lte: compareExpr((c) => c <= 0),
   $type: unary((v) => bsonTypeName(v)),
-  $toObjectId: unary((v) => (v === null || v === undefined ? null : bsonTag(v) === 'ObjectId' ? v : new ObjectId(String(v)))),
+  $toObjectId: unary((v) =>
+    v === null || v === undefined ? null : bsonTag(v) === 'ObjectId' ? v : new ObjectId(String(v)),
+  ),
   $toString: ((obj: unknown, expr: unknown, options: Options) => {
     const v = evalExpr(obj, Array.isArray(expr) && expr.length === 1 ? expr[0] : expr, options);
     const tag = bsonTag(v);
     if (tag === 'ObjectId' || tag === 'Long' || tag === 'Decimal128') return String(v);
     return toStringOp(obj, expr, options);
   }) as unknown as ExpressionOperator,
+};
+
+const pushValues = accumulatorOps.$push as unknown as (coll: unknown[], expr: unknown, options: Options) => unknown[];
+
+function accumulator(f: (values: unknown[], coll: unknown[], expr: unknown) => unknown): AccumulatorOperator {
+  return ((coll: unknown[], expr: unknown, options: Options) => f(pushValues(coll, expr, options), coll, expr)) as unknown as AccumulatorOperator;
+}
+
+function extreme(sign: 1 | -1) {
+  return accumulator((values) => {
+    let best: unknown = null;
+    for (const v of values) if (v !== null && v !== undefined && (best === null || bsonCompare(v, best) * sign > 0)) best = v;
+    return best;
+  });
+}
+
+/** Accumulators that keep BSON numeric types (Long, Decimal128) and compare in BSON order. */
+const accumulatorOverrides: Record<string, AccumulatorOperator> = {
+  $sum: ((coll: unknown[], expr: unknown, options: Options) => {
+    if (isNumeric(expr)) return multiplyNumbers(coll.length, expr);
+    let total: unknown = 0;
+    for (const v of pushValues(coll, expr, options)) if (isNumeric(v)) total = addNumbers(total, v);
+    return total;
+  }) as unknown as AccumulatorOperator,
+  $avg: accumulator((values) => {
+    const nums = values.filter(isNumeric);
+    if (nums.length === 0) return null;
+    const total = nums.reduce((a: unknown, b) => addNumbers(a, b), 0);
+    return bsonTag(total) === 'Decimal128' ? Decimal128.fromString(String(toDouble(total) / nums.length)) : toDouble(total) / nums.length;
+  }),
+  $max: extreme(1),
+  $min: extreme(-1),
 };
 
 const sortStage = ((coll: Iterator, spec: unknown) => {
@@ -66,7 +102,7 @@ export const bsonContext: Context = Context.init({
   projection: { ...(projectionOps as any) },
   expression: { ...(expressionOps as any), ...expressionOverrides },
   pipeline: { ...(pipelineOps as any), $sort: sortStage },
-  accumulator: { ...(accumulatorOps as any) },
+  accumulator: { ...(accumulatorOps as any), ...accumulatorOverrides },
   window: { ...(windowOps as any) },
 });
 

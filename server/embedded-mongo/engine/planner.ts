@@ -101,11 +101,16 @@ function analyse(filter: Doc, preds = new Map<string, FieldPreds>()): Map<string
   return preds;
 }
 
-function planFor(index: SecondaryIndex, preds: Map<string, FieldPreds>, sort: SortKey[]): { plan: IndexPlan; score: number } | undefined {
+function planFor(
+  index: SecondaryIndex,
+  preds: Map<string, FieldPreds>,
+  sort: SortKey[],
+): { plan: IndexPlan; score: number } | undefined {
   if (index.spec.partialFilterExpression) return undefined;
   const fields = index.fields;
   const eq: unknown[] = [];
-  while (eq.length < fields.length && preds.get(fields[eq.length])?.eq) eq.push(preds.get(fields[eq.length])!.eq!.v);
+  while (eq.length < fields.length && preds.get(fields[eq.length])?.eq)
+    eq.push(preds.get(fields[eq.length])!.eq!.v);
   const p = eq.length;
   const range = index.multikey || p >= fields.length ? undefined : preds.get(fields[p])?.range;
   if (index.spec.sparse) {
@@ -140,7 +145,12 @@ function chooseIndex(coll: Collection, filter: Doc, sort: SortKey[]): IndexPlan 
   let best: { plan: IndexPlan; score: number } | undefined;
   for (const ix of coll.indexes.values()) {
     const c = planFor(ix, preds, sort);
-    if (c && (!best || c.score > best.score || (c.score === best.score && ix.fields.length < best.plan.index.fields.length)))
+    if (
+      c &&
+      (!best ||
+        c.score > best.score ||
+        (c.score === best.score && ix.fields.length < best.plan.index.fields.length))
+    )
       best = c;
   }
   return best?.plan;
@@ -154,7 +164,8 @@ function idLookup(filter: Doc): { ids: unknown[]; single: boolean } | undefined 
     const keys = Object.keys(v);
     if (keys.length !== 1) return undefined;
     if (keys[0] === '$eq' && usableId(v.$eq)) return { ids: [v.$eq], single: true };
-    if (keys[0] === '$in' && Array.isArray(v.$in) && v.$in.every(usableId)) return { ids: v.$in, single: false };
+    if (keys[0] === '$in' && Array.isArray(v.$in) && v.$in.every(usableId))
+      return { ids: v.$in, single: false };
     return undefined;
   }
   return usableId(v) ? { ids: [v], single: true } : undefined;
@@ -262,7 +273,13 @@ function ixscanStage(plan: IndexPlan): Doc {
 function wrap(stage: Doc, sort: SortKey[], sortInMemory: boolean, skip: number, limit: number): Doc {
   let s = stage;
   if (sortInMemory) {
-    s = { stage: 'SORT', sortPattern: Object.fromEntries(sort.map((k) => [k.path, k.dir])), memLimit: 104857600, type: 'simple', inputStage: s };
+    s = {
+      stage: 'SORT',
+      sortPattern: Object.fromEntries(sort.map((k) => [k.path, k.dir])),
+      memLimit: 104857600,
+      type: 'simple',
+      inputStage: s,
+    };
     if (limit > 0) s.limitAmount = skip + limit;
   }
   if (skip > 0) s = { stage: 'SKIP', skipAmount: skip, inputStage: s };
@@ -271,7 +288,12 @@ function wrap(stage: Doc, sort: SortKey[], sortInMemory: boolean, skip: number, 
 }
 
 /** Runs a query against committed state plus an optional transaction overlay. */
-export function runQuery(coll: Collection | undefined, overlay: Overlay | undefined, m: Matcher, opts: QueryOptions = {}): QueryResult {
+export function runQuery(
+  coll: Collection | undefined,
+  overlay: Overlay | undefined,
+  m: Matcher,
+  opts: QueryOptions = {},
+): QueryResult {
   const sort = opts.sort ?? [];
   const skip = opts.skip ?? 0;
   const limit = opts.limit ?? 0;
@@ -340,7 +362,11 @@ export function runQuery(coll: Collection | undefined, overlay: Overlay | undefi
     });
     const fetch: Doc = { stage: 'FETCH', inputStage: ixscanStage(plan) };
     if (!m.matchAll) fetch.filter = m.filter;
-    return finish(wrap(fetch, sort, !plan.providesSort && sort.length > 0, skip, limit), plan.providesSort, 'all');
+    return finish(
+      wrap(fetch, sort, !plan.providesSort && sort.length > 0, skip, limit),
+      plan.providesSort,
+      'all',
+    );
   }
 
   if (coll) {

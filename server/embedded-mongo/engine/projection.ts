@@ -31,7 +31,8 @@ function addPath(tree: Tree, segs: string[]): void {
 }
 
 function include(v: unknown, tree: Tree): unknown {
-  if (Array.isArray(v)) return v.filter((e) => isPlainObject(e) || Array.isArray(e)).map((e) => include(e, tree));
+  if (Array.isArray(v))
+    return v.filter((e) => isPlainObject(e) || Array.isArray(e)).map((e) => include(e, tree));
   if (!isPlainObject(v)) return undefined;
   const out: Doc = {};
   for (const k of Object.keys(v)) {
@@ -47,7 +48,8 @@ function include(v: unknown, tree: Tree): unknown {
 }
 
 function exclude(v: unknown, tree: Tree): unknown {
-  if (Array.isArray(v)) return v.map((e) => (isPlainObject(e) || Array.isArray(e) ? exclude(e, tree) : deepCopy(e)));
+  if (Array.isArray(v))
+    return v.map((e) => (isPlainObject(e) || Array.isArray(e) ? exclude(e, tree) : deepCopy(e)));
   if (!isPlainObject(v)) return deepCopy(v);
   const out: Doc = {};
   for (const k of Object.keys(v)) {
@@ -113,14 +115,19 @@ export function compileProjection(spec: unknown): Projector {
       mode ??= 'include';
       continue;
     }
-    const on = v === true || (typeof v === 'number' && v !== 0) || (v !== false && v !== 0 && !isPlainObject(v));
+    const on =
+      v === true || (typeof v === 'number' && v !== 0) || (v !== false && v !== 0 && !isPlainObject(v));
     if (path === '_id') {
       idIncluded = on;
       continue;
     }
     const want = on ? 'include' : 'exclude';
     if (mode && mode !== want && !(elemMatches.length && want === 'include'))
-      throw new MongoError(31254, 'Location31254', `Cannot do ${want}sion on field ${path} in ${mode}sion projection`);
+      throw new MongoError(
+        31254,
+        'Location31254',
+        `Cannot do ${want}sion on field ${path} in ${mode}sion projection`,
+      );
     mode = want;
     let p = path;
     if (p.endsWith('.$')) {
@@ -145,14 +152,18 @@ export function compileProjection(spec: unknown): Projector {
       const arr = getPath(doc, splitPath(positional));
       const i = Array.isArray(arr) ? matchedIndex(filter, positional, arr) : undefined;
       if (i === undefined)
-        throw mongoError('BadValue', 'Executor error during find command :: positional operator did not find the match');
+        throw mongoError(
+          'BadValue',
+          'Executor error during find command :: positional operator did not find the match',
+        );
       setTop(out, splitPath(positional), [deepCopy((arr as unknown[])[i])]);
     }
     for (const [path, cond] of elemMatches) {
       const arr = doc[path];
-      const m = isPlainObject(cond) && Object.keys(cond).every((k) => k.startsWith('$')) && Object.keys(cond).length
-        ? (e: unknown) => compileFilter({ v: cond }).test({ v: e })
-        : (e: unknown) => isPlainObject(e) && compileFilter(cond).test(e);
+      const m =
+        isPlainObject(cond) && Object.keys(cond).every((k) => k.startsWith('$')) && Object.keys(cond).length
+          ? (e: unknown) => compileFilter({ v: cond }).test({ v: e })
+          : (e: unknown) => isPlainObject(e) && compileFilter(cond).test(e);
       const hit = Array.isArray(arr) ? arr.find(m) : undefined;
       if (hit === undefined) delete out[path];
       else out[path] = [deepCopy(hit)];

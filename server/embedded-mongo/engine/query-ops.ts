@@ -90,6 +90,23 @@ function typeMatcher(spec: unknown): (v: unknown) => boolean {
   };
 }
 
+function existsPredicate(want: unknown): (cs: unknown[]) => boolean {
+  return want ? (cs) => cs.some((c) => c !== undefined) : (cs) => cs.every((c) => c === undefined);
+}
+
+/** Predicate makers by operator, for the fast matcher of simple filters. */
+export const predicateMakers: Record<string, { make: (value: unknown) => (cs: unknown[]) => boolean; negate: boolean }> = {
+  $eq: { make: equalsPredicate, negate: false },
+  $ne: { make: equalsPredicate, negate: true },
+  $in: { make: inPredicate, negate: false },
+  $nin: { make: inPredicate, negate: true },
+  $gt: { make: (v) => rangePredicate(v, (c) => c > 0, false), negate: false },
+  $gte: { make: (v) => rangePredicate(v, (c) => c >= 0, true), negate: false },
+  $lt: { make: (v) => rangePredicate(v, (c) => c < 0, false), negate: false },
+  $lte: { make: (v) => rangePredicate(v, (c) => c <= 0, true), negate: false },
+  $exists: { make: existsPredicate, negate: false },
+};
+
 function op(make: (value: unknown) => (cs: unknown[]) => boolean, negate = false): QueryOperator {
   return ((selector: string, value: unknown) => {
     const test = make(value);

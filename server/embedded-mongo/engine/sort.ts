@@ -23,7 +23,8 @@ export function parseSort(spec: unknown): SortKey[] {
   for (const [path, raw] of Object.entries(spec)) {
     if (isPlainObject(raw) && '$meta' in raw) continue;
     const n = Number(raw);
-    if (n !== 1 && n !== -1) throw mongoError('BadValue', `$sort key ordering must be 1 (for ascending) or -1 (for descending)`);
+    if (n !== 1 && n !== -1)
+      throw mongoError('BadValue', `$sort key ordering must be 1 (for ascending) or -1 (for descending)`);
     keys.push({ path, segs: splitPath(path), dir: n });
   }
   return keys;

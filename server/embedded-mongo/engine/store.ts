@@ -49,7 +49,8 @@ function topOf(path: string): string {
 function sizeAfterUpdate(oldSize: number, old: Doc, next: Doc, changedTop: Set<string>): number {
   let size = oldSize;
   for (const k of changedTop) {
-    if (k.charCodeAt(0) === 36) throw mongoError('BadValue', `The dollar ($) prefixed field '${k}' is not valid for storage.`);
+    if (k.charCodeAt(0) === 36)
+      throw mongoError('BadValue', `The dollar ($) prefixed field '${k}' is not valid for storage.`);
     if (k in old) size -= fieldSize(k, old[k]);
     if (k in next) size += fieldSize(k, next[k]);
   }
@@ -144,7 +145,12 @@ export class Store {
     this.memoryCheck(size);
     coll.insertRec(idk, doc, size, ++this.version, keys);
     this.bytes += size;
-    this.appendCommitted({ op: 'insert', ns: { db, coll: name }, documentKey: { _id: doc._id }, fullDocument: doc });
+    this.appendCommitted({
+      op: 'insert',
+      ns: { db, coll: name },
+      documentKey: { _id: doc._id },
+      fullDocument: doc,
+    });
   }
 
   update(db: string, name: string, old: Doc, outcome: UpdateOutcome): void {
@@ -154,7 +160,9 @@ export class Store {
     this.waitIfLocked(coll, rec.idk);
     if (!outcome.changed) return;
     const changedTop = changedTopFields(outcome);
-    const size = changedTop ? sizeAfterUpdate(rec.size, rec.doc, outcome.doc, changedTop) : validateForStorage(outcome.doc);
+    const size = changedTop
+      ? sizeAfterUpdate(rec.size, rec.doc, outcome.doc, changedTop)
+      : validateForStorage(outcome.doc);
     const keys = coll.keysFor(outcome.doc, changedTop);
     this.waitIfLocked(coll, rec.idk, keys);
     coll.checkUnique(keys, rec.rid);
@@ -211,7 +219,13 @@ export class Store {
   }
 
   /** Takes the document lock; WriteConflict when another transaction holds it or it changed since begin. */
-  private acquire(txn: Transaction, coll: Collection, idk: string, rec: Rec | undefined, overlay: Overlay): void {
+  private acquire(
+    txn: Transaction,
+    coll: Collection,
+    idk: string,
+    rec: Rec | undefined,
+    overlay: Overlay,
+  ): void {
     const key = `${coll.ns}\0${idk}`;
     const holder = this.lockedBy(key);
     if (holder === txn) return;
@@ -234,7 +248,13 @@ export class Store {
   }
 
   /** Unique checks for a transaction's new version: committed state minus what it overrides, plus its own writes. */
-  private checkUniqueInTxn(coll: Collection, overlay: Overlay, idk: string, keys: IndexKeys, selfRid: number): void {
+  private checkUniqueInTxn(
+    coll: Collection,
+    overlay: Overlay,
+    idk: string,
+    keys: IndexKeys,
+    selfRid: number,
+  ): void {
     coll.checkUnique(keys, selfRid, (r) => overlay.has(r.idk));
     for (const [ix, tuples] of keys) {
       if (!ix.unique || ix.name === '_id_' || !tuples) continue;
@@ -271,7 +291,12 @@ export class Store {
       this.memoryCheck(txn.bytesDelta + size);
       overlay.set(idk, doc);
       txn.bytesDelta += size;
-      txn.entries.push({ op: 'insert', ns: { db, coll: name }, documentKey: { _id: doc._id }, fullDocument: doc });
+      txn.entries.push({
+        op: 'insert',
+        ns: { db, coll: name },
+        documentKey: { _id: doc._id },
+        fullDocument: doc,
+      });
     });
   }
 

@@ -38,7 +38,8 @@ export function valueKey(v: unknown): string {
   switch (bsonTag(v)) {
     case undefined: {
       let out = '{';
-      for (const k of Object.keys(v as object)) out += str(k) + valueKey((v as Record<string, unknown>)[k]) + ',';
+      for (const k of Object.keys(v as object))
+        out += str(k) + valueKey((v as Record<string, unknown>)[k]) + ',';
       return out + '}';
     }
     case 'ObjectId':

@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import { Binary, Decimal128, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp } from 'bson';
-import { bsonCompare, bsonEquals, compareStrings, identical } from '../../../server/embedded-mongo/engine/compare';
+import {
+  bsonCompare,
+  bsonEquals,
+  compareStrings,
+  identical,
+} from '../../../server/embedded-mongo/engine/compare';
 import { valueKey } from '../../../server/embedded-mongo/engine/value-key';
 import { addNumbers, multiplyNumbers } from '../../../server/embedded-mongo/engine/numbers';
 
@@ -40,7 +45,9 @@ describe('engine: bsonCompare', () => {
       expect(bsonCompare(Decimal128.fromString('1.50'), 1.5)).to.equal(0);
       expect(bsonCompare(Decimal128.fromString('10'), Decimal128.fromString('3'))).to.be.above(0);
       expect(bsonCompare(Long.fromString('9007199254740993'), 9007199254740992)).to.be.above(0);
-      expect(bsonCompare(Long.fromString('10000000000000000'), Long.fromString('9007199254740993'))).to.be.above(0);
+      expect(
+        bsonCompare(Long.fromString('10000000000000000'), Long.fromString('9007199254740993')),
+      ).to.be.above(0);
     });
 
     it('puts NaN below every number and equal to itself', () => {
@@ -62,16 +69,34 @@ describe('engine: bsonCompare', () => {
   });
 
   it('compares ObjectIds by bytes, Timestamps by (t, i), Binary by length then subtype then bytes', () => {
-    expect(bsonCompare(new ObjectId('00000000000000000000000a'), new ObjectId('0000000000000000000000ff'))).to.be.below(0);
+    expect(
+      bsonCompare(new ObjectId('00000000000000000000000a'), new ObjectId('0000000000000000000000ff')),
+    ).to.be.below(0);
     expect(bsonCompare(new Timestamp({ t: 9, i: 1 }), new Timestamp({ t: 10, i: 0 }))).to.be.below(0);
-    expect(bsonCompare(new Binary(Buffer.from([0xff]), 0), new Binary(Buffer.from([0xfe]), 0))).to.be.above(0);
+    expect(bsonCompare(new Binary(Buffer.from([0xff]), 0), new Binary(Buffer.from([0xfe]), 0))).to.be.above(
+      0,
+    );
     expect(bsonCompare(new Binary(Buffer.from([1]), 0), new Binary(Buffer.from([1]), 4))).to.be.below(0);
   });
 
   it('gives equal valueKeys exactly to equal values', () => {
-    const values = [1, Long.fromNumber(1), 1.5, Decimal128.fromString('1.50'), 'a', new ObjectId('000000000000000000000001'), { a: 1 }, { a: 1, b: 1 }, [1, 2], null, true, new Date(5)];
+    const values = [
+      1,
+      Long.fromNumber(1),
+      1.5,
+      Decimal128.fromString('1.50'),
+      'a',
+      new ObjectId('000000000000000000000001'),
+      { a: 1 },
+      { a: 1, b: 1 },
+      [1, 2],
+      null,
+      true,
+      new Date(5),
+    ];
     for (const a of values)
-      for (const b of values) expect(valueKey(a) === valueKey(b), `${String(a)} vs ${String(b)}`).to.equal(bsonEquals(a, b));
+      for (const b of values)
+        expect(valueKey(a) === valueKey(b), `${String(a)} vs ${String(b)}`).to.equal(bsonEquals(a, b));
   });
 
   it('identical() tells numeric types apart, bsonEquals() does not', () => {

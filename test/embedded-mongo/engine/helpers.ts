@@ -14,7 +14,8 @@ export function setup(opts?: EngineOptions) {
   };
   const find = (coll: string, filter: Doc = {}, opts: Doc = {}, txn?: Transaction): Doc[] =>
     run({ find: coll, filter, ...opts }, txn).cursor.docs;
-  const insert = (coll: string, docs: Doc[], txn?: Transaction): Doc => run({ insert: coll, documents: docs }, txn);
+  const insert = (coll: string, docs: Doc[], txn?: Transaction): Doc =>
+    run({ insert: coll, documents: docs }, txn);
   const update = (coll: string, q: Doc, u: Doc | Doc[], opts: Doc = {}, txn?: Transaction): Doc =>
     run({ update: coll, updates: [{ q, u, ...opts }] }, txn);
   return { engine, run, find, insert, update };

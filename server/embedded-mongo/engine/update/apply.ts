@@ -63,7 +63,18 @@ function put(c: Container, key: string, value: unknown): void {
   } else c[key] = value;
 }
 
-const CREATES = new Set(['$set', '$setOnInsert', '$inc', '$mul', '$min', '$max', '$currentDate', '$push', '$addToSet', '$bit']);
+const CREATES = new Set([
+  '$set',
+  '$setOnInsert',
+  '$inc',
+  '$mul',
+  '$min',
+  '$max',
+  '$currentDate',
+  '$push',
+  '$addToSet',
+  '$bit',
+]);
 
 class Applier {
   readonly changes: ChangeSet = { changed: false, updated: {}, removed: [] };
@@ -93,7 +104,10 @@ class Applier {
     const arr = get(c, key);
     if (arr === undefined) return [];
     if (!Array.isArray(arr))
-      throw mongoError('BadValue', `The field '${key}' must be an array but is of type ${bsonTypeName(arr)} in document {_id: ${summary(this.id)}}`);
+      throw mongoError(
+        'BadValue',
+        `The field '${key}' must be an array but is of type ${bsonTypeName(arr)} in document {_id: ${summary(this.id)}}`,
+      );
     void op;
     return arr;
   }
@@ -106,7 +120,10 @@ class Applier {
     if (seg.charCodeAt(0) === 36 /* $ */ && (seg === '$' || seg.startsWith('$['))) {
       if (!Array.isArray(node)) {
         if (!create) return;
-        throw mongoError('BadValue', `The path '${op.segs.slice(0, i).join('.')}' must exist in the document in order to apply array updates.`);
+        throw mongoError(
+          'BadValue',
+          `The path '${op.segs.slice(0, i).join('.')}' must exist in the document in order to apply array updates.`,
+        );
       }
       for (const idx of this.positions(node, op, i)) {
         const p = path === '' ? String(idx) : `${path}.${idx}`;
@@ -117,25 +134,42 @@ class Applier {
     }
     if (Array.isArray(node) && !isIndexSegment(seg)) {
       if (!create) return;
-      throw mongoError('PathNotViable', `Cannot create field '${seg}' in element {${op.segs[i - 1] ?? ''}: ${summary(node)}}`);
+      throw mongoError(
+        'PathNotViable',
+        `Cannot create field '${seg}' in element {${op.segs[i - 1] ?? ''}: ${summary(node)}}`,
+      );
     }
     if (last) leaf(this, node, seg, here, op);
     else this.descend(node, seg, op, i, here, create, leaf);
   }
 
-  private descend(node: Container, key: string, op: UpdateOp, i: number, path: string, create: boolean, leaf: Leaf): void {
+  private descend(
+    node: Container,
+    key: string,
+    op: UpdateOp,
+    i: number,
+    path: string,
+    create: boolean,
+    leaf: Leaf,
+  ): void {
     let child = get(node, key);
     if (child === undefined) {
       if (!create) return;
       const next = op.segs[i + 1];
       if (next === '$' || next.startsWith('$['))
-        throw mongoError('BadValue', `The path '${path}' must exist in the document in order to apply array updates.`);
+        throw mongoError(
+          'BadValue',
+          `The path '${path}' must exist in the document in order to apply array updates.`,
+        );
       child = {};
       put(node, key, child);
       this.fresh.add(child as object);
     } else if (!isPlainObject(child) && !Array.isArray(child)) {
       if (!create) return;
-      throw mongoError('PathNotViable', `Cannot create field '${op.segs[i + 1]}' in element {${key}: ${summary(child)}}`);
+      throw mongoError(
+        'PathNotViable',
+        `Cannot create field '${op.segs[i + 1]}' in element {${key}: ${summary(child)}}`,
+      );
     } else if (!this.fresh.has(child)) {
       // Copy-on-write: containers of the old version are shared, so copy one before changing it.
       child = Array.isArray(child) ? child.slice() : { ...(child as Doc) };
@@ -151,7 +185,8 @@ class Applier {
       if (this.ctx.isInsert || i === 0)
         throw mongoError('BadValue', 'The positional operator did not find the match needed from the query.');
       const idx = matchedIndex(this.ctx.filter, op.segs.slice(0, i).join('.'), arr);
-      if (idx === undefined) throw mongoError('BadValue', 'The positional operator did not find the match needed from the query.');
+      if (idx === undefined)
+        throw mongoError('BadValue', 'The positional operator did not find the match needed from the query.');
       return [idx];
     }
     if (seg === '$[]') return arr.map((_, j) => j);
@@ -167,7 +202,8 @@ class Applier {
     let found = false;
     const src: UpdateOp = { ...op, op: '$unset' };
     this.walk(doc, src, 0, '', false, (_a, c, key, path) => {
-      if (Array.isArray(c)) throw mongoError('BadValue', `The source field cannot be an array element, '${op.path}'`);
+      if (Array.isArray(c))
+        throw mongoError('BadValue', `The source field cannot be an array element, '${op.path}'`);
       if (!has(c, key)) return;
       found = true;
       value = c[key];
@@ -178,7 +214,8 @@ class Applier {
     if (!found) return;
     const dst: UpdateOp = { op: '$set', path: target, segs: target.split('.'), value };
     this.walk(doc, dst, 0, '', true, (_a, c, key, path) => {
-      if (Array.isArray(c)) throw mongoError('BadValue', `The destination field cannot be an array element, '${target}'`);
+      if (Array.isArray(c))
+        throw mongoError('BadValue', `The destination field cannot be an array element, '${target}'`);
       put(c, key, value);
       this.changes.updated[path] = value;
     });
@@ -232,7 +269,10 @@ const LEAVES: Record<string, Leaf> = {
     for (const [how, operand] of Object.entries(op.value as Doc)) {
       const r = bitwise(v, operand, how as 'and' | 'or' | 'xor');
       if (r === undefined)
-        throw mongoError('BadValue', `Cannot apply $bit to a value of non-integral type. {_id: ${summary(a.id)}} has the field '${key}' of non-integer type ${bsonTypeName(v)}`);
+        throw mongoError(
+          'BadValue',
+          `Cannot apply $bit to a value of non-integral type. {_id: ${summary(a.id)}} has the field '${key}' of non-integer type ${bsonTypeName(v)}`,
+        );
       v = r;
     }
     a.setValue(c, key, path, v);
@@ -244,7 +284,8 @@ const LEAVES: Record<string, Leaf> = {
     const items = spec.each.map((e) => deepCopy(e));
     if (spec.position === undefined) next.push(...items);
     else {
-      const p = spec.position < 0 ? Math.max(next.length + spec.position, 0) : Math.min(spec.position, next.length);
+      const p =
+        spec.position < 0 ? Math.max(next.length + spec.position, 0) : Math.min(spec.position, next.length);
       next.splice(p, 0, ...items);
     }
     if (spec.sort !== undefined) next = sortElements(next, spec.sort);
@@ -256,7 +297,11 @@ const LEAVES: Record<string, Leaf> = {
     const v = op.value;
     let each: unknown[] = [v];
     if (isPlainObject(v) && '$each' in v) {
-      if (!Array.isArray(v.$each)) throw mongoError('TypeMismatch', `The argument to $each in $addToSet must be an array but it was of type ${bsonTypeName(v.$each)}`);
+      if (!Array.isArray(v.$each))
+        throw mongoError(
+          'TypeMismatch',
+          `The argument to $each in $addToSet must be an array but it was of type ${bsonTypeName(v.$each)}`,
+        );
       each = v.$each;
     }
     const next = arr.slice();
@@ -266,7 +311,11 @@ const LEAVES: Record<string, Leaf> = {
   $pop: (a, c, key, path, op) => {
     const arr = get(c, key);
     if (arr === undefined) return;
-    if (!Array.isArray(arr)) throw mongoError('TypeMismatch', `Path '${path}' contains an element of non-array type '${bsonTypeName(arr)}'`);
+    if (!Array.isArray(arr))
+      throw mongoError(
+        'TypeMismatch',
+        `Path '${path}' contains an element of non-array type '${bsonTypeName(arr)}'`,
+      );
     if (arr.length === 0) return;
     a.setValue(c, key, path, Number(op.value) === 1 ? arr.slice(0, -1) : arr.slice(1));
   },
@@ -288,18 +337,31 @@ const LEAVES: Record<string, Leaf> = {
   },
 };
 
-
 function pushSpec(v: unknown): { each: unknown[]; position?: number; slice?: number; sort?: unknown } {
   if (!isPlainObject(v) || !('$each' in v)) return { each: [v] };
   for (const k of Object.keys(v))
-    if (!['$each', '$slice', '$sort', '$position'].includes(k)) throw mongoError('BadValue', `Unrecognized clause in $push: ${k}`);
-  if (!Array.isArray(v.$each)) throw mongoError('BadValue', `The argument to $each in $push must be an array but it was of type: ${bsonTypeName(v.$each)}`);
+    if (!['$each', '$slice', '$sort', '$position'].includes(k))
+      throw mongoError('BadValue', `Unrecognized clause in $push: ${k}`);
+  if (!Array.isArray(v.$each))
+    throw mongoError(
+      'BadValue',
+      `The argument to $each in $push must be an array but it was of type: ${bsonTypeName(v.$each)}`,
+    );
   const num = (name: string, x: unknown): number | undefined => {
     if (x === undefined) return undefined;
-    if (!isNumeric(x) || !Number.isInteger(Number(x))) throw mongoError('BadValue', `The value for ${name} must be an integer value but was given type: ${bsonTypeName(x)}`);
+    if (!isNumeric(x) || !Number.isInteger(Number(x)))
+      throw mongoError(
+        'BadValue',
+        `The value for ${name} must be an integer value but was given type: ${bsonTypeName(x)}`,
+      );
     return Number(x);
   };
-  return { each: v.$each, position: num('$position', v.$position), slice: num('$slice', v.$slice), sort: v.$sort };
+  return {
+    each: v.$each,
+    position: num('$position', v.$position),
+    slice: num('$slice', v.$slice),
+    sort: v.$sort,
+  };
 }
 
 function sortElements(arr: unknown[], spec: unknown): unknown[] {
@@ -310,14 +372,21 @@ function sortElements(arr: unknown[], spec: unknown): unknown[] {
       .sort((a, b) => bsonCompare(a.v, b.v) * dir || a.i - b.i)
       .map((x) => x.v);
   }
-  if (!isPlainObject(spec)) throw mongoError('BadValue', 'The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields');
+  if (!isPlainObject(spec))
+    throw mongoError(
+      'BadValue',
+      'The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields',
+    );
   return sortDocs(arr, parseSort(spec), (e) => (isPlainObject(e) ? e : {}));
 }
 
 function pullMatcher(cond: unknown): (e: unknown) => boolean {
   if (isPlainObject(cond)) {
     const keys = Object.keys(cond);
-    if (keys.length > 0 && keys.every((k) => k.startsWith('$') && k !== '$and' && k !== '$or' && k !== '$nor')) {
+    if (
+      keys.length > 0 &&
+      keys.every((k) => k.startsWith('$') && k !== '$and' && k !== '$or' && k !== '$nor')
+    ) {
       const m = compileFilter({ v: cond });
       return (e) => m.test({ v: e });
     }

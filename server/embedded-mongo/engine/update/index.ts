@@ -58,7 +58,8 @@ function topLevelDiff(before: Doc, after: Doc): UpdateDescription {
 function runPipeline(doc: Doc, pipeline: Doc[], variables?: Doc): Doc {
   try {
     const out = new Aggregator(pipeline, mingoOptions(variables ? { variables } : {})).run([deepCopy(doc)]);
-    if (out.length !== 1 || !isPlainObject(out[0])) throw mongoError('BadValue', 'update pipeline must produce one document');
+    if (out.length !== 1 || !isPlainObject(out[0]))
+      throw mongoError('BadValue', 'update pipeline must produce one document');
     return out[0] as Doc;
   } catch (e) {
     throw asMongoError(e);
@@ -89,7 +90,10 @@ export function applyUpdate(old: Doc, u: ParsedUpdate, env: UpdateEnv): UpdateOu
   const doc = { ...old };
   const ch = applyOperators(doc, u.ops, { ...env, isInsert: false, arrayFilters: u.arrayFilters });
   if (!('_id' in doc) || !bsonEquals(doc._id, old._id))
-    throw mongoError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+    throw mongoError(
+      'ImmutableField',
+      "Performing an update on the path '_id' would modify the immutable field '_id'",
+    );
   return {
     doc,
     changed: ch.changed,
