@@ -16,12 +16,20 @@ import { startDoNothingServer } from './do-nothing-server';
 
 type Kind = 'embedded' | 'do-nothing';
 
-async function serve(kind: Kind): Promise<{ uri: string; stop(): Promise<void> }> {
-  return kind === 'embedded' ? start() : startDoNothingServer();
+interface Served {
+  uri: string;
+  stop(): Promise<void>;
+  /** CPU time the server process has used so far (µs); undefined when it shares this process. */
+  cpuMicros(): Promise<number | undefined>;
+}
+
+async function serve(kind: Kind): Promise<Served> {
+  const server = kind === 'embedded' ? await start() : await startDoNothingServer();
+  return { uri: server.uri, stop: () => server.stop(), cpuMicros: async () => undefined };
 }
 
 /** Runs a server in a child process (this file with --serve) and returns its URI. */
-async function serveInChild(kind: Kind): Promise<{ uri: string; stop(): Promise<void> }> {
+async function serveInChild(kind: Kind): Promise<Served> {
   const child: ChildProcess = fork(__filename, ['--serve', kind], { execArgv: ['--import', 'tsx'] });
   const uri = await new Promise<string>((resolve, reject) => {
     child.once('message', (m) => resolve(String(m)));
@@ -34,17 +42,26 @@ async function serveInChild(kind: Kind): Promise<{ uri: string; stop(): Promise<
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
+    cpuMicros: () =>
+      new Promise<number>((resolve) => {
+        child.once('message', (m) => resolve(Number(m)));
+        child.send('cpu');
+      }),
   };
 }
 
-/** Operations per second of `concurrency` callers hammering one document for `seconds`. */
-async function measure(uri: string, seconds: number, concurrency: number): Promise<number> {
+/** A connected client on one server and its hammer: `run(ms)` returns operations per second. */
+async function hammer(
+  uri: string,
+  concurrency: number,
+): Promise<{ run(ms: number): Promise<number>; close(): Promise<void> }> {
   const client = await new MongoClient(uri, { maxPoolSize: concurrency }).connect();
-  try {
-    const coll = client.db('bench').collection<{ _id: string; n: number }>('hot');
-    await coll.updateOne({ _id: 'hot' }, { $set: { n: 0 } }, { upsert: true });
-    const run = async (ms: number): Promise<number> => {
+  const coll = client.db('bench').collection<{ _id: string; n: number }>('hot');
+  await coll.updateOne({ _id: 'hot' }, { $set: { n: 0 } }, { upsert: true });
+  return {
+    async run(ms) {
       let ops = 0;
+      const began = process.hrtime.bigint();
       const end = Date.now() + ms;
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
@@ -54,16 +71,13 @@ async function measure(uri: string, seconds: number, concurrency: number): Promi
           }
         }),
       );
-      return ops;
-    };
-    await run(1000); // warm-up: connections, JIT
-    const began = process.hrtime.bigint();
-    const ops = await run(seconds * 1000);
-    return ops / (Number(process.hrtime.bigint() - began) / 1e9);
-  } finally {
-    await client.close();
-  }
+      return ops / (Number(process.hrtime.bigint() - began) / 1e9);
+    },
+    close: () => client.close(),
+  };
 }
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -77,27 +91,51 @@ async function main(): Promise<void> {
   if (values.serve) {
     const server = await serve(values.serve as Kind);
     process.send!(server.uri);
+    process.on('message', () => {
+      const { user, system } = process.cpuUsage();
+      process.send!(user + system);
+    });
     process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));
     return;
   }
   const seconds = Math.min(30, Math.max(1, Number(values.seconds)));
   const concurrency = Math.min(256, Math.max(1, Number(values.concurrency)));
   const inproc = values.placement === 'inproc';
-  const rates: Record<Kind, number> = { 'do-nothing': 0, embedded: 0 };
-  for (const kind of ['do-nothing', 'embedded'] as Kind[]) {
-    const server = inproc ? await serve(kind) : await serveInChild(kind);
-    try {
-      rates[kind] = await measure(server.uri, seconds, concurrency);
-    } finally {
-      await server.stop();
+  const kinds: Kind[] = ['do-nothing', 'embedded'];
+  const servers = await Promise.all(kinds.map((k) => (inproc ? serve(k) : serveInChild(k))));
+  const hammers = await Promise.all(servers.map((s) => hammer(s.uri, concurrency)));
+  try {
+    for (const h of hammers) await h.run(500); // warm-up: connections, JIT
+    // Short alternating windows (A B B A ...), so a change in machine load hits both sides alike.
+    const windowMs = 500;
+    const rates: number[][] = [[], []];
+    const cpu = [0, 0];
+    const ops = [0, 0];
+    for (let round = 0; round < seconds * 2; round++) {
+      const order = round % 2 === 0 ? [0, 1] : [1, 0];
+      for (const i of order) {
+        const before = await servers[i].cpuMicros();
+        const rate = await hammers[i].run(windowMs);
+        const after = await servers[i].cpuMicros();
+        rates[i].push(rate);
+        cpu[i] += (after ?? 0) - (before ?? 0);
+        ops[i] += (rate * windowMs) / 1000;
+      }
     }
-    console.log(`${kind.padEnd(10)} ${rates[kind].toFixed(0).padStart(7)} findOneAndUpdate/s`);
+    for (const [i, kind] of kinds.entries()) {
+      const perOp = inproc ? '' : `, server CPU ${(cpu[i] / ops[i]).toFixed(0)} µs/op`;
+      console.log(
+        `${kind.padEnd(10)} ${median(rates[i]).toFixed(0).padStart(7)} findOneAndUpdate/s (median of ${rates[i].length} windows${perOp})`,
+      );
+    }
+    console.log(
+      `ratio embedded / do-nothing: ${(median(rates[1]) / median(rates[0])).toFixed(2)} (goal >= 0.7; ` +
+        `${concurrency} callers, ${seconds} s each, servers ${inproc ? 'in this process' : 'in child processes'})`,
+    );
+  } finally {
+    await Promise.all(hammers.map((h) => h.close()));
+    await Promise.all(servers.map((s) => s.stop()));
   }
-  const ratio = rates.embedded / rates['do-nothing'];
-  console.log(
-    `ratio embedded / do-nothing: ${ratio.toFixed(2)} (goal >= 0.7; ${concurrency} callers, ${seconds} s each, ` +
-      `servers ${inproc ? 'in this process' : 'in child processes'})`,
-  );
 }
 
 main().catch((err) => {

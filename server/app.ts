@@ -1,6 +1,4 @@
 import { createServer, type Server as HttpServer } from 'node:http';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
 import type { Connection } from 'mongoose';
@@ -18,7 +16,7 @@ import { healthRoutes } from './http/health';
 import { startJobs, type Jobs } from './jobs';
 import { LeaderboardService } from './leaderboard/leaderboard.service';
 import { leaderboardRoutes } from './leaderboard/leaderboard.routes';
-import { startLiveStock } from './live';
+import { demoPageRouter, startLiveStock } from './live';
 import { productModel } from './products/product.model';
 import { productRoutes } from './products/products.routes';
 import { createProductsService } from './products/products.service';
@@ -55,15 +53,6 @@ export interface App {
 const BODY_LIMIT = '16kb';
 /** Requests still running this long after close starts are cut. */
 const CLOSE_GRACE_MS = 5000;
-
-/** The demo page's folder: next to `server/` when run from source, two levels up when run from `dist/`. */
-function clientDemoDir(): string | null {
-  const candidates = [
-    path.resolve(__dirname, '..', 'client-demo'),
-    path.resolve(__dirname, '..', '..', 'client-demo'),
-  ];
-  return candidates.find((dir) => existsSync(path.join(dir, 'index.html'))) ?? null;
-}
 
 /**
  * Builds the app on an open connection: indexes, routes, Socket.IO on the same HTTP server, live stock, jobs.
@@ -114,8 +103,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/api/sales', saleRoutes(createSalesService(connection, clock, directory), auth, clock));
   app.use('/api/users', userRoutes(purchases, auth));
   app.use('/api', notFound);
-  const demoDir = clientDemoDir();
-  if (demoDir) app.use(express.static(demoDir, { index: 'index.html' }));
+  app.use(demoPageRouter());
   app.use(notFound);
   app.use(errorHandler(logger));
 

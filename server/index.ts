@@ -9,6 +9,11 @@ import { ensureAdmin, ensureDemoAdmin } from './users/admin';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel, json: config.nodeEnv === 'production' });
+  const crash = (error: unknown) => {
+    logger.error('unexpected error', { stack: error instanceof Error ? error.stack : String(error) });
+    process.exit(1);
+  };
+  process.on('unhandledRejection', crash).on('uncaughtException', crash);
   if (config.jwt.generated)
     logger.warn('JWT_SECRET is unset: using a random key; tokens die with this process');
   const db = await connectDatabase(config, logger);
@@ -21,14 +26,11 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal });
-    const steps = app.close().then(() => db.close());
-    steps.then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('shutdown failed', { error: String(error) });
-        process.exit(1);
-      },
-    );
+    // Jobs, Socket.IO, HTTP, live stock, then the database (and the embedded server); each step settles.
+    app
+      .close()
+      .then(() => db.close())
+      .then(() => process.exit(0), crash);
   };
   process.once('SIGTERM', shutdown).once('SIGINT', shutdown);
 }

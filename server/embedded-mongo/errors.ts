@@ -64,19 +64,16 @@ export const Codes = {
   Unauthorized: 13,
   UnknownReplWriteConcern: 79,
   UnsatisfiableWriteConcern: 100,
-  InvalidBSON: 22,
   NoMatchingDocument: 47,
   ConflictingOperationInProgress: 117,
   BSONObjectTooLarge: 10334,
   TransactionTooOld: 225,
-  CursorKilled: 237,
   InvalidResumeToken: 260,
   OperationNotSupportedInTransaction: 263,
   ChangeStreamFatalError: 280,
-  TransactionExceededLifetimeLimitSeconds: 290,
   UnsupportedOpQueryCommand: 352,
-  InterruptedAtShutdown: 11600,
   Location40415: 40415,
+  Location40674: 40674,
 } as const;
 
 export type CodeName = keyof typeof Codes;

@@ -7,6 +7,11 @@ const FLUSH_AFTER_MS = 100;
 /** ...or until this many are queued for one sale. */
 const FLUSH_AT = 200;
 
+/** `$pull` of ids from `seq` (the driver's types do not model `$in` inside `$pull` on an ObjectId array). */
+export function pullIds(ids: Types.ObjectId[]): mongo.PullOperator<Sale> {
+  return { seq: { $in: ids } } as unknown as mongo.PullOperator<Sale>;
+}
+
 /**
  * Removes outbox entries (`pending.<id>` and the id in `seq`) once their purchase document is written. Removals
  * are batched: one update per sale per 100 ms (or per 200 purchases) instead of one per purchase, so the purchase
@@ -45,7 +50,9 @@ export class OutboxDrain {
     const work = [...this.queued.values()];
     this.queued.clear();
     if (work.length === 0) return this.flushing;
-    this.flushing = this.flushing.then(() => Promise.all(work.map((queue) => this.remove(queue))).then(() => {}));
+    this.flushing = this.flushing.then(() =>
+      Promise.all(work.map((queue) => this.remove(queue))).then(() => {}),
+    );
     return this.flushing;
   }
 
@@ -58,9 +65,12 @@ export class OutboxDrain {
     const unset: Record<string, ''> = {};
     for (const entry of queue.entries) unset[`pending.${entry.toHexString()}`] = '';
     try {
-      await this.sales.updateOne({ _id: queue.id }, { $unset: unset, $pull: { seq: { $in: queue.entries } } });
+      await this.sales.updateOne({ _id: queue.id }, { $unset: unset, $pull: pullIds(queue.entries) });
     } catch (error) {
-      this.logger.warn('outbox cleanup left to the reconciler', { saleId: String(queue.id), error: String(error) });
+      this.logger.warn('outbox cleanup left to the reconciler', {
+        saleId: String(queue.id),
+        error: String(error),
+      });
     }
   }
 }

@@ -44,6 +44,8 @@ export interface PurchaseDeps {
 const COMMIT_PROJECTION = { orders: 1, remaining: 1 } as const;
 /** Rounds may change under a purchase; after this many re-reads the caller is told to retry. */
 const MAX_ATTEMPTS = 3;
+/** How long the sold-out fast path trusts this process's idea of the current round. */
+const ROUND_TRUST_MS = 1000;
 /** How long a repeated key waits for the first request's purchase document. */
 const REPLAY_WAIT_MS = 2000;
 const REPLAY_POLL_MS = 20;
@@ -90,7 +92,16 @@ export class PurchaseService {
     }
     const now = this.deps.clock.now();
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      if (this.deps.isSoldOut(request.saleHex, info.round)) throw new AppError('SOLD_OUT');
+      // The live cache may refuse a plain purchase without a round trip; a repeated key must reach the ledger,
+      // because its answer is the first purchase, sold out or not.
+      if (request.idempotencyKey === undefined && this.deps.isSoldOut(request.saleHex, info.round)) {
+        // Trust a cached round only briefly: another instance may have opened the next one.
+        if (Date.now() - info.seenAt <= ROUND_TRUST_MS) throw new AppError('SOLD_OUT');
+        const fresh = await this.deps.directory.get(request.saleId, request.saleHex, 0);
+        if (!fresh) throw new AppError('NOT_FOUND', { message: 'No such sale' });
+        info = fresh;
+        if (this.deps.isSoldOut(request.saleHex, info.round)) throw new AppError('SOLD_OUT');
+      }
       const answer = await this.commit(request, info, now);
       if (answer) return answer;
       const explained = await this.explain(request, info, now);

@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import { isDuplicateKey } from '../db/duplicate-key';
 import type { PendingPurchase, Sale } from '../sales/sale.model';
 import { salesCollection } from '../sales/sale-directory';
+import { pullIds } from './outbox-drain';
 import type { Purchase } from './purchase.model';
 import { purchasesCollection } from './purchases.collection';
 
@@ -62,12 +63,15 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions =
       { _id: sale._id },
       {
         $unset: Object.fromEntries(done.map((id) => [`pending.${id.toHexString()}`, ''])),
-        $pull: { seq: { $in: done } },
+        $pull: pullIds(done),
       },
     );
     if (inserted > 0) {
       deps.onPurchasesWritten?.(String(sale._id));
-      deps.logger.warn('purchases restored from the outbox', { saleId: String(sale._id), purchases: inserted });
+      deps.logger.warn('purchases restored from the outbox', {
+        saleId: String(sale._id),
+        purchases: inserted,
+      });
     }
     restored += inserted;
   }
@@ -121,7 +125,10 @@ async function planRestore(
     }
     const position = positions.get(hex);
     if (position === undefined) {
-      logger.error('outbox entry missing from the commit order', { saleId: String(sale._id), purchaseId: hex });
+      logger.error('outbox entry missing from the commit order', {
+        saleId: String(sale._id),
+        purchaseId: hex,
+      });
       continue;
     }
     plan.restore.push(toPurchase(sale, hex, entry, position));

@@ -69,4 +69,3 @@ export async function openRound(
   if (!latest) throw new AppError('NOT_FOUND', { message: 'No such sale' });
   throw new AppError('ROUND_IN_PROGRESS', { details: { round: latest.round } });
 }
-

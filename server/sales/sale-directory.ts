@@ -31,6 +31,7 @@ const MAX_ENTRIES = 10_000;
  */
 export class SaleDirectory {
   private readonly entries = new Map<string, SaleInfo>();
+  private readonly loading = new Map<string, Promise<SaleInfo | null>>();
   private readonly sales: mongo.Collection<Sale>;
 
   constructor(connection: Connection) {
@@ -38,9 +39,19 @@ export class SaleDirectory {
   }
 
   /** The sale's info, from memory unless older than `maxAgeMs`; null when there is no such sale. */
-  async get(id: Types.ObjectId, idHex: string, maxAgeMs = Infinity): Promise<SaleInfo | null> {
+  get(id: Types.ObjectId, idHex: string, maxAgeMs = Infinity): Promise<SaleInfo | null> {
     const cached = this.entries.get(idHex);
-    if (cached && Date.now() - cached.seenAt <= maxAgeMs) return cached;
+    if (cached && Date.now() - cached.seenAt <= maxAgeMs) return Promise.resolve(cached);
+    // Concurrent misses (the first second of a rush) share one read.
+    let loading = this.loading.get(idHex);
+    if (!loading) {
+      loading = this.load(id, idHex).finally(() => this.loading.delete(idHex));
+      this.loading.set(idHex, loading);
+    }
+    return loading;
+  }
+
+  private async load(id: Types.ObjectId, idHex: string): Promise<SaleInfo | null> {
     const doc = await this.sales.findOne({ _id: id }, { projection: PROJECTION });
     if (!doc) {
       this.entries.delete(idHex);

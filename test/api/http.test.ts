@@ -54,6 +54,16 @@ describe('HTTP layer', () => {
     });
   });
 
+  describe('demo page', () => {
+    it('is served at / with the Socket.IO client next to it', async () => {
+      const page = await t.request('GET', '/');
+      expect(page.status).to.equal(200);
+      expect(page.headers.get('content-type')).to.match(/text\/html/);
+      const client = await t.request('GET', '/socket.io/socket.io.js');
+      expect(client.status).to.equal(200);
+    });
+  });
+
   describe('headers', () => {
     it('sets helmet headers and hides the framework', async () => {
       const res = await t.request('GET', '/healthz');

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TestApp, type Answer, type TestUser } from '../helpers/app';
 
-const REFUSALS = new Set(['SOLD_OUT', 'INSUFFICIENT_STOCK', 'USER_LIMIT_REACHED']);
+const REFUSALS = new Set(['SOLD_OUT', 'INSUFFICIENT_STOCK', 'USER_LIMIT_REACHED', 'ORDER_LIMIT_EXCEEDED']);
 
 /** Every leaderboard item of a round, following cursors (bounded). */
 async function leaderboard(t: TestApp, saleId: string, round: number) {
@@ -18,11 +18,11 @@ async function leaderboard(t: TestApp, saleId: string, round: number) {
   throw new Error('too many pages');
 }
 
-/** Fires `count` purchases from `users` at once: user i % n asks for quantity 1 + (i % 3). */
+/** Fires `count` purchases from `users` at once: user i % n asks for quantity 1 + (i % 4) (4 is over the order limit). */
 function rush(t: TestApp, users: TestUser[], saleId: string, count: number): Promise<Answer[]> {
   return Promise.all(
     Array.from({ length: count }, (_, i) =>
-      t.buy(users[i % users.length], saleId, { quantity: 1 + (i % 3) }),
+      t.buy(users[i % users.length], saleId, { quantity: 1 + (i % 4) }),
     ),
   );
 }
@@ -73,6 +73,8 @@ describe('the rush', function () {
       expect(REFUSALS.has(answer.body.error.code), answer.text).to.equal(true);
     }
     const wins = answers.filter((a) => a.status === 201);
+    for (const win of wins) expect(win.body.purchase.quantity).to.be.at.most(3);
+    expect(answers.filter((a) => a.status === 400).length).to.equal(150);
     const soldByAnswers = wins.reduce((sum, a) => sum + a.body.purchase.quantity, 0);
     expect(soldByAnswers).to.equal(200);
 

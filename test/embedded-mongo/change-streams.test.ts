@@ -284,6 +284,36 @@ describe('embedded-mongo: change streams', () => {
     }
   });
 
+  it('hands out events in batches of batchSize, in order, losing none', async () => {
+    const items = await freshCollection();
+    const stream = await opened(items.watch([], { ...QUICK, batchSize: 2 }));
+    try {
+      await items.insertMany([1, 2, 3, 4, 5].map((i) => ({ _id: i })));
+      const ids = [];
+      for (let i = 0; i < 5; i++) ids.push(((await nextEvent(stream)) as any).documentKey._id);
+      expect(ids).to.deep.equal([1, 2, 3, 4, 5]);
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it('holds a getMore without maxTimeMS about 1 s, then answers an empty batch with a resume token', async () => {
+    const items = await freshCollection();
+    const opened = await database.command(
+      { aggregate: items.collectionName, pipeline: [{ $changeStream: {} }], cursor: {} },
+      { promoteLongs: false },
+    );
+    expect(opened.cursor.id.isZero()).to.equal(false);
+    expect(opened.cursor.postBatchResumeToken).to.have.property('_data');
+    const began = Date.now();
+    const more = await database.command({ getMore: opened.cursor.id, collection: items.collectionName });
+    const waited = Date.now() - began;
+    expect(waited).to.be.within(800, 3000);
+    expect(more.cursor.nextBatch).to.deep.equal([]);
+    expect(more.cursor.postBatchResumeToken).to.have.property('_data');
+    await database.command({ killCursors: items.collectionName, cursors: [opened.cursor.id] });
+  });
+
   it('resumes after its cursor is killed without losing an event', async function () {
     if (!db.faults) this.skip();
     const items = await freshCollection();

@@ -18,6 +18,7 @@ import {
   type Db,
 } from 'mongodb';
 import { getTestDatabase, type TestDatabase } from '../helpers/db';
+import { connectRaw, opMsg, readReply } from './raw-wire';
 
 describe('embedded-mongo: CRUD through the driver', () => {
   let db: TestDatabase;
@@ -129,17 +130,22 @@ describe('embedded-mongo: CRUD through the driver', () => {
       expect((err as MongoServerError).code).to.equal(43);
     });
 
-    it('lets a cursor continue on another connection of the pool', async () => {
-      const reply = await database.command({ find: 'many', filter: {}, batchSize: 5 });
-      const other = await new MongoClient(db.uri).connect();
+    it('lets a cursor continue, and be killed, on another connection', async () => {
+      // Raw sockets without sessions: drivers pool connections, so a getMore may come on any of them.
+      const first = await connectRaw(db.uri);
+      const second = await connectRaw(db.uri);
       try {
-        const more = await other
-          .db(db.dbName)
-          .command({ getMore: reply.cursor.id, collection: 'many', batchSize: 5 });
+        first.write(opMsg({ find: 'many', filter: {}, sort: { _id: 1 }, batchSize: 5, $db: db.dbName }));
+        const opened = (await readReply(first)).doc;
+        first.destroy(); // the cursor outlives the connection that opened it
+        second.write(opMsg({ getMore: opened.cursor.id, collection: 'many', batchSize: 5, $db: db.dbName }));
+        const more = (await readReply(second)).doc;
         expect(more.cursor.nextBatch.map((d: { _id: number }) => d._id)).to.deep.equal([5, 6, 7, 8, 9]);
-        await other.db(db.dbName).command({ killCursors: 'many', cursors: [reply.cursor.id] });
+        second.write(opMsg({ killCursors: 'many', cursors: [opened.cursor.id], $db: db.dbName }));
+        expect((await readReply(second)).doc.cursorsKilled).to.have.length(1);
       } finally {
-        await other.close();
+        first.destroy();
+        second.destroy();
       }
     });
 

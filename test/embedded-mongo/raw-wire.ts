@@ -102,3 +102,16 @@ export function closedWithin(socket: net.Socket, ms: number): Promise<boolean> {
     socket.resume();
   });
 }
+
+/**
+ * Resolves true when the server refuses what was sent: it closes the socket, or answers with `ok: 0`.
+ * (MongoDB closes on framing errors and may answer some malformed messages with an error instead.)
+ */
+export async function refused(socket: net.Socket, ms: number): Promise<boolean> {
+  try {
+    const reply = await readReply(socket, ms);
+    return reply.doc.ok === 0;
+  } catch (err) {
+    return (err as Error).message === 'socket closed' || socket.destroyed;
+  }
+}

@@ -211,6 +211,19 @@ describe('embedded-mongo: sessions and transactions', () => {
     expect((await accounts.findOne({ _id: 'a' }))?.n).to.equal(1);
   });
 
+  it('aborts the transaction of a session that ends', async function () {
+    if (!db.faults) this.skip(); // when a real server reaps an ended session is not specified
+    const session = client.startSession();
+    session.startTransaction();
+    await accounts.updateOne({ _id: 'a' }, { $inc: { n: 1 } }, { session });
+    await client.db('admin').command({ endSessions: [session.id] });
+    // Without the abort, this write would wait for the transaction's lifetime.
+    await accounts.updateOne({ _id: 'a' }, { $inc: { n: 10 } }, { maxTimeMS: 1000 });
+    await session.abortTransaction().catch(() => undefined);
+    await session.endSession();
+    expect((await accounts.findOne({ _id: 'a' }))?.n).to.equal(10);
+  });
+
   it('refuses commands that MongoDB does not allow in a transaction (263)', async () => {
     const session = client.startSession();
     try {

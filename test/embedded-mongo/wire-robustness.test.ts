@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import net from 'node:net';
 import { MongoClient } from 'mongodb';
 import { embeddedServerLog, getTestDatabase, type TestDatabase } from '../helpers/db';
-import { closedWithin, connectRaw, frame, hostPort, opMsg, readReply } from './raw-wire';
+import { closedWithin, connectRaw, frame, hostPort, opMsg, readReply, refused } from './raw-wire';
 
 /** A small seeded generator, so a failing fuzz run can be replayed. */
 function prng(seed: number): () => number {
@@ -53,19 +53,45 @@ describe('embedded-mongo: wire robustness', () => {
     await pingStillWorks();
   });
 
-  it('closes a connection that sends an unknown opcode', async () => {
+  it('refuses a document over 16 MiB', async () => {
+    const socket = await connectRaw(db.uri);
+    const huge = { _id: 1, pad: 'x'.repeat(17 * 1024 * 1024) };
+    socket.write(opMsg({ insert: 'big', $db: db.dbName }, { sequences: [['documents', [huge]]] }));
+    expect(await refused(socket, 5000)).to.equal(true);
+    socket.destroy();
+    await pingStillWorks();
+    expect(await client.db(db.dbName).collection('big').countDocuments()).to.equal(0);
+  });
+
+  it('refuses an unknown opcode', async () => {
     const socket = await connectRaw(db.uri);
     socket.write(frame(4242, Buffer.alloc(24)));
-    expect(await closedWithin(socket, 2000)).to.equal(true);
+    expect(await refused(socket, 2000)).to.equal(true);
+    socket.destroy();
     await pingStillWorks();
   });
 
-  it('closes a connection whose body document is malformed', async () => {
+  it('refuses a message whose body document is malformed', async () => {
     const socket = await connectRaw(db.uri);
     const msg = opMsg({ ping: 1, $db: 'admin' });
     msg.writeInt32LE(9999, 21); // the document claims more bytes than the message holds
     socket.write(msg);
-    expect(await closedWithin(socket, 2000)).to.equal(true);
+    expect(await refused(socket, 2000)).to.equal(true);
+    socket.destroy();
+    await pingStillWorks();
+  });
+
+  it('closes the connection on those (embedded server)', async function () {
+    if (!db.faults) this.skip();
+    for (const bad of [
+      frame(4242, Buffer.alloc(24)),
+      Buffer.concat([opMsg({ ping: 1 }).subarray(0, 21), Buffer.alloc(8)]),
+    ]) {
+      const socket = await connectRaw(db.uri);
+      bad.writeInt32LE(bad.length, 0);
+      socket.write(bad);
+      expect(await closedWithin(socket, 2000)).to.equal(true);
+    }
     await pingStillWorks();
   });
 

@@ -21,7 +21,7 @@ describe('jobs: reconcile', () => {
     const id = new Types.ObjectId();
     const now = t.clock.now();
     const sale = (await saleModel(t.connection).findById(saleId).lean())!;
-    const push: Record<string, unknown> = { [`seq.${sale.round}`]: id };
+    const push: Record<string, unknown> = { seq: id };
     if (key) push[`buyers.${user.id}.k`] = key;
     const after = await saleModel(t.connection)
       .findOneAndUpdate(
@@ -74,6 +74,7 @@ describe('jobs: reconcile', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const doc = (await saleModel(t.connection).findById(sale.id).lean())!;
     expect(doc.pending).to.deep.equal({});
+    expect(doc.seq).to.deep.equal([]);
     expect(doc.sold + doc.remaining).to.equal(doc.units);
 
     const board = await t.request('GET', `/api/sales/${sale.id}/leaderboard`);
@@ -85,6 +86,36 @@ describe('jobs: reconcile', () => {
     const replay = await t.buy(crashed, sale.id, { quantity: 2 }, { 'Idempotency-Key': 'crash-key' });
     expect(replay.status).to.equal(201);
     expect(replay.body.purchase).to.include({ id: lost.id.toHexString(), position: 2 });
+  });
+
+  it('restores several lost purchases of a round, interleaved with recorded and in-flight ones, exactly', async () => {
+    const sale = await t.createSale(admin, { units: 20 });
+    const users = await t.createUsers(7);
+    const positionOf = async (user: TestUser) => (await t.buy(user, sale.id)).body.purchase.position;
+    expect(await positionOf(users[0])).to.equal(1);
+    const a = await commitWithoutInsert(sale.id, users[1], 1);
+    expect(await positionOf(users[2])).to.equal(3);
+    const b = await commitWithoutInsert(sale.id, users[3], 1);
+    t.clock.advance(1500);
+    const young = await commitWithoutInsert(sale.id, users[4], 1);
+    expect(await positionOf(users[5])).to.equal(6);
+    expect([a.position, b.position, young.position]).to.deep.equal([2, 4, 5]);
+
+    t.clock.advance(1000);
+    expect(await run(t.deps)).to.equal(2);
+    const byId = async (id: Types.ObjectId) =>
+      (await purchaseModel(t.connection).findById(id).lean())?.position;
+    expect(await byId(a.id)).to.equal(2);
+    expect(await byId(b.id)).to.equal(4);
+    expect(await byId(young.id)).to.equal(undefined);
+
+    t.clock.advance(1000);
+    expect(await run(t.deps)).to.equal(1);
+    expect(await byId(young.id)).to.equal(5);
+    const board = await t.request('GET', `/api/sales/${sale.id}/leaderboard`);
+    expect(board.body.items.map((i: { user: { id: string } }) => i.user.id)).to.deep.equal(
+      users.slice(0, 6).map((u) => u.id),
+    );
   });
 
   it('lets a repeated key restore its lost purchase at once instead of waiting for the job', async () => {

@@ -1,12 +1,11 @@
-import { calculateObjectSize, type Timestamp } from 'bson';
+import type { Timestamp } from 'bson';
 import type { Engine } from '../engine';
 import type { Doc, OplogEntry } from '../engine/types';
 import { MongoError, mongoError } from '../errors';
-import type { Batch, ServerCursor } from '../cursors/cursor';
-import { MAX_BSON_BYTES } from '../wire/protocol';
+import { batchLength, type Batch, type ServerCursor } from '../cursors/cursor';
 import { changeEvent, invalidateEvent, type EventOptions } from './change-event';
 import type { EventFilter } from './event-pipeline';
-import { encodeToken } from './resume-token';
+import { decodeToken, encodeToken } from './resume-token';
 
 /** What a stream watches. */
 export type StreamScope =
@@ -28,7 +27,8 @@ export const NON_RESUMABLE = 'NonResumableChangeStreamError';
 export const DEFAULT_AWAIT_MS = 1000;
 /** Oplog entries read per step. */
 const READ_CHUNK = 256;
-const BATCH_BYTES = MAX_BSON_BYTES - 64 * 1024;
+/** Events prepared for a getMore without batchSize (more come with the next one). */
+const DEFAULT_BATCH = 1000;
 const INTERNAL_DBS = new Set(['admin', 'config', 'local']);
 
 /**
@@ -68,22 +68,21 @@ export class ChangeStreamCursor implements ServerCursor {
 
   /** The events available now, up to `batchSize`, and the token to resume after them. */
   take(batchSize: number | undefined): Batch {
-    const want = batchSize ?? Number.MAX_SAFE_INTEGER;
-    this.fill(want);
-    let n = 0;
-    let bytes = 0;
-    while (n < this.pending.length && n < want) {
-      bytes += calculateObjectSize(this.pending[n]);
-      if (bytes > BATCH_BYTES && n > 0) break;
-      n++;
-    }
+    this.fill(batchSize ?? DEFAULT_BATCH);
+    const n = batchLength(this.pending, 0, batchSize);
     const docs = this.pending.splice(0, n);
-    const last = docs[docs.length - 1];
-    const postBatchResumeToken = this.pending.length > 0 && last ? last._id : this.positionToken(last);
-    return { docs, exhausted: this.invalidated && this.pending.length === 0, postBatchResumeToken };
+    return {
+      docs,
+      exhausted: this.invalidated && this.pending.length === 0,
+      postBatchResumeToken: this.resumePoint(docs[docs.length - 1]),
+    };
   }
 
-  private positionToken(last: Doc | undefined): Doc {
+  /** Where to resume after handing out `last`: never past an event that is still pending. */
+  private resumePoint(last: Doc | undefined): Doc {
+    if (this.pending.length > 0) {
+      return last ? last._id : encodeToken(decodeToken(this.pending[0]._id).seq - 1);
+    }
     if (last?.operationType === 'invalidate') return last._id;
     return encodeToken(this.seq);
   }

@@ -50,7 +50,7 @@ export function openChangeStream(
   }
   for (const key of Object.keys(opts)) {
     if (!STAGE_OPTIONS.has(key)) {
-      throw new MongoError(40415, 'Location40415', `BSON field '$changeStream.${key}' is an unknown field.`);
+      throw mongoError('Location40415', `BSON field '$changeStream.${key}' is an unknown field.`);
     }
   }
   const scope = scopeOf(db, cmd.aggregate, opts.allChangesForCluster === true);
@@ -93,11 +93,7 @@ function oneOf<T extends string>(value: unknown, allowed: T[], name: string): T 
 function startOf(engine: Engine, opts: Doc): { startSeq: number; minTime?: Timestamp } {
   const given = ['resumeAfter', 'startAfter', 'startAtOperationTime'].filter((k) => opts[k] !== undefined);
   if (given.length > 1) {
-    throw new MongoError(
-      40674,
-      'Location40674',
-      'Only one type of resume option is allowed, but multiple were found.',
-    );
+    throw mongoError('Location40674', 'Only one type of resume option is allowed, but multiple were found.');
   }
   const oplog = engine.oplog;
   if (opts.resumeAfter !== undefined || opts.startAfter !== undefined) {

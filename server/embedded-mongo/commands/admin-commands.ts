@@ -129,6 +129,12 @@ export const getLog: CommandHandler = (cmd, ctx) => {
   }
 };
 
+/** Asked by mongosh and Compass on connect. */
+export const getCmdLineOpts: CommandHandler = (_cmd, ctx) => {
+  requireAdmin('getCmdLineOpts', ctx);
+  return { argv: ['embedded-mongo'], parsed: {}, ok: 1 };
+};
+
 export const hostInfo: CommandHandler = () => ({
   system: {
     currentTime: new Date(),

@@ -3,6 +3,7 @@
  */
 import { mongoError } from '../errors';
 import { isPlainObject } from '../engine/bson-types';
+import { deepCopy } from '../engine/clone';
 import { pushDown, runPipeline } from '../engine/aggregate';
 import type { CollView } from '../engine';
 import { compileFilter } from '../engine/matcher';
@@ -13,8 +14,9 @@ import { optionalDoc } from './command-args';
 import { skipLimit } from './crud-read';
 import type { CommandContext, CommandResult } from './data-commands';
 
+/** `$lookup` / `$unionWith` sources: copies, since mingo's `$lookup` embeds the joined documents as they are. */
 function resolver(ctx: CommandContext): (name: string) => Doc[] {
-  return (name) => ctx.engine.view(ctx.db, name, ctx.txn).docs();
+  return (name) => ctx.engine.view(ctx.db, name, ctx.txn).docs().map(deepCopy);
 }
 
 function target(ctx: CommandContext, cmd: Doc): { view?: CollView; ns: string } {

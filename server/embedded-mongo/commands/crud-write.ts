@@ -11,7 +11,7 @@ import type { Doc } from '../engine/types';
 import { applyUpdate, buildUpsert, parseUpdate } from '../engine/update';
 import { collectionName, optionalDoc, requiredArray } from './command-args';
 import type { CommandContext, CommandResult } from './data-commands';
-import { runStatements, updateEnv, withIdFirst, withWriteErrors } from './write-statements';
+import { runStatements, updateEnv, storedCopy, withWriteErrors } from './write-statements';
 
 function ordered(cmd: Doc): boolean {
   return cmd.ordered !== false;
@@ -25,7 +25,7 @@ export function insert(ctx: CommandContext, cmd: Doc): CommandResult {
   const errors = runStatements(ctx.engine, view, docs.length, ordered(cmd), (i) => {
     const d = docs[i];
     if (!isPlainObject(d)) throw mongoError('TypeMismatch', 'each document to insert must be an object');
-    view.insert(withIdFirst(deepCopy(d)));
+    view.insert(storedCopy(d));
     n++;
   });
   return { reply: withWriteErrors({ n }, errors) };

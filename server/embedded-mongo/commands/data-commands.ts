@@ -59,6 +59,7 @@ const commands: Record<string, DataCommand> = {
   dbStats,
 };
 
+/** Data command handlers by command name (`findandmodify` is an alias). */
 export const dataCommands: Record<string, DataCommand> = Object.fromEntries(
   Object.entries(commands).map(([name, fn]) => [name, inLiveTransaction(fn)]),
 );

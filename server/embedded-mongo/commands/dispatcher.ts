@@ -59,6 +59,7 @@ export class Dispatcher {
       whatsmyuri: admin.whatsmyuri,
       getLog: admin.getLog,
       hostInfo: admin.hostInfo,
+      getCmdLineOpts: admin.getCmdLineOpts,
       endSessions: admin.endSessions,
       killAllSessions: admin.killAllSessions,
       commitTransaction,

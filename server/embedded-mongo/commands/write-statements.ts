@@ -9,6 +9,7 @@ import { asMongoError } from '../engine/matcher';
 import type { UpdateEnv } from '../engine/update';
 import type { Doc } from '../engine/types';
 import { writeError } from './command-args';
+import { deepCopy, setField } from '../engine/clone';
 
 /**
  * Runs `exec(i)` for each statement and returns the write errors. RetryWhenUnlocked propagates (so the
@@ -49,10 +50,10 @@ export function runStatements(
   return errors;
 }
 
-/** The stored form of an inserted document: a private copy with `_id` first (generated when absent). */
-export function withIdFirst(doc: Doc): Doc {
-  const out: Doc = { _id: '_id' in doc ? doc._id : new ObjectId() };
-  for (const k in doc) if (k !== '_id') out[k] = doc[k];
+/** The stored form of an inserted document: a private deep copy with `_id` first (generated when absent). */
+export function storedCopy(doc: Doc): Doc {
+  const out: Doc = { _id: '_id' in doc ? deepCopy(doc._id) : new ObjectId() };
+  for (const k in doc) if (k !== '_id') setField(out, k, deepCopy(doc[k]));
   return out;
 }
 

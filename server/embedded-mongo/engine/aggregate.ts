@@ -14,6 +14,7 @@ import type { QueryResult } from './planner';
 import { parseSort, type SortKey } from './sort';
 import type { Doc } from './types';
 
+/** How a pipeline reaches variables and other collections. */
 export interface PipelineOptions {
   /** `let` variables. */
   variables?: Doc;
@@ -21,6 +22,7 @@ export interface PipelineOptions {
   resolve: (collection: string) => Doc[];
 }
 
+/** A pipeline's output and how its first stages were answered. */
 export interface PipelineResult {
   docs: Doc[];
   /** The query that fed the pipeline (for explain). */

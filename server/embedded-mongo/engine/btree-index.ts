@@ -26,10 +26,13 @@ export interface Rec {
 
 /** Bound sentinels: below / above every value, for seeking inside the tree. */
 export const LOW: unknown = Object.freeze({ sentinel: 'low' });
+/** See LOW. */
 export const HIGH: unknown = Object.freeze({ sentinel: 'high' });
 
+/** `[v0, ..., vn-1, rid]`, or a search bound padded with LOW / HIGH. */
 export type IndexKey = unknown[];
 
+/** An index (the `_id_` index included) over one collection's records. */
 export class SecondaryIndex {
   readonly fields: string[];
   readonly dirs: (1 | -1)[];

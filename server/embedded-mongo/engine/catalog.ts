@@ -22,6 +22,7 @@ export function checkNamespace(db: string, coll?: string): void {
     throw mongoError('InvalidNamespace', `Invalid collection name: ${String(coll)}`);
 }
 
+/** The databases and collections of one engine. */
 export class Catalog {
   private readonly dbs = new Map<string, Map<string, Collection>>();
 

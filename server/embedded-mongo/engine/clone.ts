@@ -16,11 +16,13 @@ export function deepCopy<T>(v: T): T {
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return v;
   const out: Record<string, unknown> = {};
-  for (const k in v) {
-    const x = deepCopy((v as Record<string, unknown>)[k]);
-    if (k === '__proto__')
-      Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
-    else out[k] = x;
-  }
+  for (const k in v) setField(out, k, deepCopy((v as Record<string, unknown>)[k]));
   return out as T;
+}
+
+/** `obj[key] = value`, also for a field literally named `__proto__` (which assignment would not create). */
+export function setField(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }

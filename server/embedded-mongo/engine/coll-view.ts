@@ -10,6 +10,7 @@ import type { Transaction } from './transaction';
 import type { Doc } from './types';
 import type { UpdateOutcome } from './update';
 
+/** A collection seen from one command, optionally inside a transaction. */
 export class CollView {
   constructor(
     private readonly store: Store,

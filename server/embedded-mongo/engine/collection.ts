@@ -25,6 +25,7 @@ export function duplicateKeyError(ns: string, index: SecondaryIndex, tuple: unkn
 /** Keys a document contributes to each index, computed once per write. */
 export type IndexKeys = Map<SecondaryIndex, unknown[][] | null>;
 
+/** Committed documents and indexes of one collection. */
 export class Collection {
   readonly recs = new Map<string, Rec>();
   readonly indexes = new Map<string, SecondaryIndex>();

@@ -15,6 +15,7 @@ export { Oplog } from './oplog';
 export { RetryWhenUnlocked, Transaction };
 export type { CollView };
 
+/** The storage engine: the API the server layer (wire, sessions, cursors, change streams) uses. */
 export class Engine {
   private readonly store: Store;
 

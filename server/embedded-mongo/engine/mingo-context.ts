@@ -59,16 +59,22 @@ const expressionOverrides: Record<string, ExpressionOperator> = {
   }) as unknown as ExpressionOperator,
 };
 
-const pushValues = accumulatorOps.$push as unknown as (coll: unknown[], expr: unknown, options: Options) => unknown[];
+const pushValues = accumulatorOps.$push as unknown as (
+  coll: unknown[],
+  expr: unknown,
+  options: Options,
+) => unknown[];
 
 function accumulator(f: (values: unknown[], coll: unknown[], expr: unknown) => unknown): AccumulatorOperator {
-  return ((coll: unknown[], expr: unknown, options: Options) => f(pushValues(coll, expr, options), coll, expr)) as unknown as AccumulatorOperator;
+  return ((coll: unknown[], expr: unknown, options: Options) =>
+    f(pushValues(coll, expr, options), coll, expr)) as unknown as AccumulatorOperator;
 }
 
 function extreme(sign: 1 | -1) {
   return accumulator((values) => {
     let best: unknown = null;
-    for (const v of values) if (v !== null && v !== undefined && (best === null || bsonCompare(v, best) * sign > 0)) best = v;
+    for (const v of values)
+      if (v !== null && v !== undefined && (best === null || bsonCompare(v, best) * sign > 0)) best = v;
     return best;
   });
 }
@@ -85,7 +91,9 @@ const accumulatorOverrides: Record<string, AccumulatorOperator> = {
     const nums = values.filter(isNumeric);
     if (nums.length === 0) return null;
     const total = nums.reduce((a: unknown, b) => addNumbers(a, b), 0);
-    return bsonTag(total) === 'Decimal128' ? Decimal128.fromString(String(toDouble(total) / nums.length)) : toDouble(total) / nums.length;
+    return bsonTag(total) === 'Decimal128'
+      ? Decimal128.fromString(String(toDouble(total) / nums.length))
+      : toDouble(total) / nums.length;
   }),
   $max: extreme(1),
   $min: extreme(-1),
@@ -108,5 +116,12 @@ export const bsonContext: Context = Context.init({
 
 /** Base mingo options: our context, inputs never mutated. */
 export function mingoOptions(extra: Partial<Options> = {}): Partial<Options> {
-  return { context: bsonContext, processingMode: ProcessingMode.CLONE_INPUT, useStrictMode: true, ...extra };
+  // scriptEnabled off: $where / $function / $accumulator would run code; decoded BSON never carries functions anyway.
+  return {
+    context: bsonContext,
+    processingMode: ProcessingMode.CLONE_INPUT,
+    useStrictMode: true,
+    scriptEnabled: false,
+    ...extra,
+  };
 }

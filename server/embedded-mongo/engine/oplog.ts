@@ -6,6 +6,7 @@ import { Timestamp } from 'bson';
 import { deepCopy } from './clone';
 import type { OplogEntry } from './types';
 
+/** Bounded, ordered log of committed writes. */
 export class Oplog {
   private entries: OplogEntry[] = [];
   /** Index in `entries` of the oldest retained entry (dropping from the front is amortised). */

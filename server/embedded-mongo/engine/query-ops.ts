@@ -95,7 +95,10 @@ function existsPredicate(want: unknown): (cs: unknown[]) => boolean {
 }
 
 /** Predicate makers by operator, for the fast matcher of simple filters. */
-export const predicateMakers: Record<string, { make: (value: unknown) => (cs: unknown[]) => boolean; negate: boolean }> = {
+export const predicateMakers: Record<
+  string,
+  { make: (value: unknown) => (cs: unknown[]) => boolean; negate: boolean }
+> = {
   $eq: { make: equalsPredicate, negate: false },
   $ne: { make: equalsPredicate, negate: true },
   $in: { make: inPredicate, negate: false },

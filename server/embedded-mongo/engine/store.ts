@@ -62,6 +62,7 @@ function noSuchTransaction(): MongoError {
   return mongoError('NoSuchTransaction', 'Transaction has been aborted.', ['TransientTransactionError']);
 }
 
+/** Data, locks, memory and oplog of one engine; all writes go through it. */
 export class Store {
   readonly catalog = new Catalog();
   readonly oplog: Oplog;
@@ -117,6 +118,18 @@ export class Store {
     }
   }
 
+  /**
+   * A unique-key clash with a document an active transaction holds is not final (the transaction may move it
+   * away): the writer waits for the transaction, as MongoDB's would, instead of failing with 11000.
+   */
+  private waitOnLockedClash(coll: Collection): (rec: Rec) => boolean {
+    return (rec) => {
+      const holder = this.lockedBy(`${coll.ns}\0${rec.idk}`);
+      if (holder) throw new RetryWhenUnlocked(holder.ended());
+      return false;
+    };
+  }
+
   private appendCommitted(e: Omit<OplogEntry, 'seq' | 'ts' | 'wallTime'>): void {
     const entry = e as OplogEntry;
     entry.wallTime = new Date();
@@ -141,7 +154,7 @@ export class Store {
     const idk = valueKey(doc._id);
     const keys = coll.keysFor(doc);
     this.waitIfLocked(coll, idk, keys);
-    coll.checkUnique(keys, 0);
+    coll.checkUnique(keys, 0, this.waitOnLockedClash(coll));
     this.memoryCheck(size);
     coll.insertRec(idk, doc, size, ++this.version, keys);
     this.bytes += size;
@@ -165,7 +178,7 @@ export class Store {
       : validateForStorage(outcome.doc);
     const keys = coll.keysFor(outcome.doc, changedTop);
     this.waitIfLocked(coll, rec.idk, keys);
-    coll.checkUnique(keys, rec.rid);
+    coll.checkUnique(keys, rec.rid, this.waitOnLockedClash(coll));
     this.memoryCheck(size - rec.size);
     this.bytes += size - rec.size;
     coll.replaceRec(rec, outcome.doc, size, ++this.version, keys);

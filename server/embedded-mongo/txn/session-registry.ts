@@ -67,8 +67,9 @@ export class SessionRegistry {
    * else checks that `txnNumber` names the one in progress. Throws the error MongoDB gives otherwise.
    */
   beginStatement(session: ServerSession, cmd: Doc, connectionId: number): Transaction {
-    if (cmd.autocommit !== false)
+    if (cmd.autocommit !== false) {
       throw mongoError('InvalidOptions', 'autocommit can only be specified as false');
+    }
     const n = txnNumberOf(cmd);
     if (n < session.txnNumber) throw tooOld(session, n);
     if (cmd.startTransaction === true) {

@@ -86,17 +86,37 @@ describe('engine: data commands', () => {
     });
 
     it('counts with $skip and $limit before the $group, as countDocuments sends them', () => {
-      expect(agg([{ $match: {} }, { $skip: 1 }, { $limit: 5 }, { $group: { _id: 1, n: { $sum: 1 } } }]).docs).to.deep.equal([{ _id: 1, n: 2 }]);
+      expect(
+        agg([{ $match: {} }, { $skip: 1 }, { $limit: 5 }, { $group: { _id: 1, n: { $sum: 1 } } }]).docs,
+      ).to.deep.equal([{ _id: 1, n: 2 }]);
     });
 
     it('keeps Long and Decimal128 in $sum, and compares in BSON order in $max / $min', () => {
       const s = setup();
-      s.insert('n', [{ v: Long.fromString('9007199254740993') }, { v: 1 }, { v: Decimal128.fromString('2.5') }, { v: 'text' }]);
-      const [r] = s.run({ aggregate: 'n', pipeline: [{ $match: { v: { $type: ['long', 'int'] } } }, { $group: { _id: null, total: { $sum: '$v' }, max: { $max: '$v' } } }], cursor: {} }).cursor.docs;
+      s.insert('n', [
+        { v: Long.fromString('9007199254740993') },
+        { v: 1 },
+        { v: Decimal128.fromString('2.5') },
+        { v: 'text' },
+      ]);
+      const [r] = s.run({
+        aggregate: 'n',
+        pipeline: [
+          { $match: { v: { $type: ['long', 'int'] } } },
+          { $group: { _id: null, total: { $sum: '$v' }, max: { $max: '$v' } } },
+        ],
+        cursor: {},
+      }).cursor.docs;
       expect(r.total).to.be.instanceOf(Long);
       expect(String(r.total)).to.equal('9007199254740994');
       expect(String(r.max)).to.equal('9007199254740993');
-      const [d] = s.run({ aggregate: 'n', pipeline: [{ $group: { _id: null, total: { $sum: '$v' }, min: { $min: '$v' }, max: { $max: '$v' } } }], cursor: {} }).cursor.docs;
+      const [d] = s.run({
+        aggregate: 'n',
+        pipeline: [
+          { $group: { _id: null, total: { $sum: '$v' }, min: { $min: '$v' }, max: { $max: '$v' } } },
+        ],
+        cursor: {},
+      }).cursor.docs;
       expect(d.total).to.be.instanceOf(Decimal128);
       expect(d.min).to.equal(1);
       expect(d.max).to.equal('text');
@@ -144,6 +164,11 @@ describe('engine: data commands', () => {
         qty: 2,
         items: ['a', 'b'],
       });
+      agg([
+        { $lookup: { from: 'users', localField: 'user', foreignField: '_id', as: 'u' } },
+        { $unset: 'u.name' },
+      ]);
+      expect(t.find('users', { _id: 'u1' })[0]).to.deep.equal({ _id: 'u1', name: 'Ann' });
     });
 
     it('names the namespace for collection-less pipelines and refuses $out', () => {

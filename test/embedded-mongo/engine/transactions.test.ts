@@ -142,6 +142,24 @@ describe('engine: transactions', () => {
       expect(t.find('c', {}, { sort: { _id: 1 } }).map((d) => d.email)).to.deep.equal(['old-a', 'a']);
     });
 
+    it('makes a plain writer wait for a key a transaction is moving away, then succeed', async () => {
+      const t = setup();
+      t.run({ createIndexes: 'c', indexes: [{ key: { email: 1 }, unique: true }] });
+      t.insert('c', [{ _id: 1, email: 'a' }]);
+      const txn = t.engine.beginTransaction();
+      t.update('c', { _id: 1 }, { $set: { email: 'b' } }, {}, txn);
+      let retry: RetryWhenUnlocked | undefined;
+      try {
+        t.insert('c', [{ _id: 2, email: 'a' }]);
+      } catch (e) {
+        retry = e as RetryWhenUnlocked;
+      }
+      expect(retry).to.be.instanceOf(RetryWhenUnlocked);
+      t.engine.commitTransaction(txn);
+      await retry!.wait;
+      expect(t.insert('c', [{ _id: 2, email: 'a' }]).n).to.equal(1);
+    });
+
     it('conflicts when two transactions insert the same unique key, and makes plain writers wait for it', () => {
       const t = setup();
       t.run({ createIndexes: 'c', indexes: [{ key: { email: 1 }, unique: true }] });

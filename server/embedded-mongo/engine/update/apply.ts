@@ -6,7 +6,7 @@
 import type { Timestamp } from 'bson';
 import { MongoError, mongoError } from '../../errors';
 import { bsonTypeName, isNumeric, isPlainObject } from '../bson-types';
-import { deepCopy } from '../clone';
+import { deepCopy, setField } from '../clone';
 import { bsonCompare, bsonEquals, identical } from '../compare';
 import { compileFilter } from '../matcher';
 import { addNumbers, bitwise, multiplyNumbers, zeroLike } from '../numbers';
@@ -60,7 +60,7 @@ function put(c: Container, key: string, value: unknown): void {
     const i = Number(key);
     while (c.length < i) c.push(null);
     c[i] = value;
-  } else c[key] = value;
+  } else setField(c, key, value);
 }
 
 const CREATES = new Set([
@@ -100,7 +100,7 @@ class Applier {
     );
   }
 
-  arrayAt(c: Container, key: string, op: string): unknown[] {
+  arrayAt(c: Container, key: string): unknown[] {
     const arr = get(c, key);
     if (arr === undefined) return [];
     if (!Array.isArray(arr))
@@ -108,7 +108,6 @@ class Applier {
         'BadValue',
         `The field '${key}' must be an array but is of type ${bsonTypeName(arr)} in document {_id: ${summary(this.id)}}`,
       );
-    void op;
     return arr;
   }
 
@@ -278,7 +277,7 @@ const LEAVES: Record<string, Leaf> = {
     a.setValue(c, key, path, v);
   },
   $push: (a, c, key, path, op) => {
-    const arr = a.arrayAt(c, key, '$push');
+    const arr = a.arrayAt(c, key);
     const spec = pushSpec(op.value);
     let next = arr.slice();
     const items = spec.each.map((e) => deepCopy(e));
@@ -293,7 +292,7 @@ const LEAVES: Record<string, Leaf> = {
     a.setValue(c, key, path, next);
   },
   $addToSet: (a, c, key, path, op) => {
-    const arr = a.arrayAt(c, key, '$addToSet');
+    const arr = a.arrayAt(c, key);
     const v = op.value;
     let each: unknown[] = [v];
     if (isPlainObject(v) && '$each' in v) {

@@ -8,6 +8,7 @@ import { compileFilter } from '../matcher';
 import { splitPath } from '../paths';
 import type { Doc } from '../types';
 
+/** Update operators the engine implements. */
 export const UPDATE_OPERATORS = new Set([
   '$set',
   '$unset',
@@ -39,6 +40,7 @@ export interface UpdateOp {
 /** An element test of an array filter identifier. */
 export type ElementTest = (elem: unknown) => boolean;
 
+/** An update statement, parsed and validated. */
 export type ParsedUpdate =
   | { kind: 'replace'; doc: Doc }
   | { kind: 'pipeline'; pipeline: Doc[] }
