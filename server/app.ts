@@ -113,15 +113,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   let closing: Promise<void> | null = null;
   const close = async (): Promise<void> => {
     await jobs?.stop();
-    const httpClosed = new Promise<void>((resolve) => {
-      if (!http.listening) return resolve();
-      http.close(() => resolve());
-    });
-    // io.close() also closes the HTTP server; keep-alive sockets go now, running requests get a grace period.
-    await new Promise<void>((resolve) => io.close(() => resolve()));
-    http.closeIdleConnections();
+    // Requests still running after the grace period are cut; idle keep-alive sockets close at once.
     const grace = setTimeout(() => http.closeAllConnections(), CLOSE_GRACE_MS).unref();
-    await httpClosed;
+    // io.close() disconnects every socket and closes the HTTP server (it resolves once HTTP is closed).
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));
     clearTimeout(grace);
     const results = await Promise.allSettled([purchases.close(), live.close()]);
     for (const result of results) {

@@ -18,12 +18,14 @@ const password = Joi.string()
   .max(72)
   .custom((value: string, helpers) => (Buffer.byteLength(value) > 72 ? helpers.error('string.max') : value));
 
+/** POST /api/auth/register body. */
 export const registerSchema = Joi.object<RegisterInput>({
   name: Joi.string().min(1).max(100).pattern(/\S/).required(),
   email: Joi.string().email({ tlds: false }).max(254).required(),
   password: password.required(),
 });
 
+/** POST /api/auth/login body (no format rules: a wrong email is just wrong credentials). */
 export const loginSchema = Joi.object<LoginInput>({
   email: Joi.string().min(1).max(254).required(),
   password: Joi.string().min(1).max(1024).required(),

@@ -16,6 +16,7 @@ export const currencySchema = Joi.string()
 /** An amount of money in minor units. */
 export const moneySchema = Joi.number().integer().min(0).max(Number.MAX_SAFE_INTEGER);
 
+/** POST /api/products body. */
 export const createProductSchema = Joi.object<CreateProductInput>({
   name: Joi.string().min(1).max(200).pattern(/\S/).required(),
   description: Joi.string().allow('').max(5000).default(''),

@@ -3,6 +3,7 @@ import { AppError } from '../errors';
 import { validateBody } from '../http/validate';
 import { MAX_UNITS } from '../sales/sales.schemas';
 
+/** POST /api/sales/:id/purchases body. */
 export const purchaseBodySchema = Joi.object<{ quantity: number }>({
   quantity: Joi.number().integer().min(1).max(MAX_UNITS).default(1),
 });

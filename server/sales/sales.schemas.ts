@@ -40,6 +40,7 @@ const cronExpression = Joi.string()
   .custom((value: string, helpers) => (isCronExpression(value) ? value : helpers.error('any.invalid')))
   .messages({ 'any.invalid': '"restartSchedule" must be a valid cron expression' });
 
+/** POST /api/sales body, with the contract defaults. */
 export const createSaleSchema = Joi.object<CreateSaleInput>({
   productId: Joi.string()
     .pattern(/^[0-9a-fA-F]{24}$/)
@@ -59,12 +60,14 @@ export const createSaleSchema = Joi.object<CreateSaleInput>({
     .default(null),
 });
 
+/** POST /api/sales/:id/rounds body. */
 export const openRoundSchema = Joi.object<OpenRoundInput>({
   startsAt: isoDate.required(),
   units,
   force: Joi.boolean().default(false),
 });
 
+/** GET /api/sales query. */
 export const listSalesSchema = Joi.object<ListSalesQuery>({
   status: Joi.string().valid('scheduled', 'active', 'sold_out'),
 });
