@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { sleep, type Answer, type ApiClient } from './http';
 import type { Buyer } from './types';
 
@@ -80,6 +81,8 @@ export async function runCrowd(options: CrowdOptions): Promise<PurchaseRecord[]>
   const gate = new Semaphore(Math.max(1, options.concurrency));
   const records: PurchaseRecord[] = [];
   const path = `/api/sales/${encodeURIComponent(saleId)}/purchases`;
+  // Every waiting buyer listens for the abort: many listeners on one signal are the design, not a leak.
+  if (signal) setMaxListeners(options.buyers.length + 16, signal);
 
   const buyOnce = async (buyer: Buyer, key: string): Promise<Answer> => {
     await gate.acquire();
