@@ -70,6 +70,7 @@ function renderSales() {
 
 function renderSale() {
   const sale = state.sale;
+  adminConsole?.showSale(sale);
   $('sale').hidden = !sale;
   $('board').hidden = !sale;
   if (!sale) return;
@@ -126,6 +127,47 @@ function renderAccount() {
   $('auth-form').hidden = signedIn;
   $('user-name').textContent = state.auth?.user?.name ?? '';
   $('account').hidden = false;
+  syncConsole();
+}
+
+// ---- operator console (admins only; the API decides what an admin may do)
+
+let adminConsole = null;
+let consoleLoading = null;
+
+/** Mounts the console for an admin (loading its module on first use) and removes it for anyone else. */
+async function syncConsole() {
+  const isAdmin = state.auth?.user?.role === 'admin';
+  if (!isAdmin) {
+    adminConsole?.destroy();
+    adminConsole = null;
+    return;
+  }
+  if (adminConsole || consoleLoading) return;
+  consoleLoading = import('./console.js');
+  try {
+    const { mountConsole } = await consoleLoading;
+    if (state.auth?.user?.role !== 'admin') return;
+    adminConsole = mountConsole($('console'), {
+      api,
+      getToken: () => state.auth?.token,
+      getUser: () => state.auth?.user,
+      serverNow,
+      statusLabel: (sale) => STATUS_LABEL[deriveStatus(sale, serverNow())],
+      onSaleCreated(sale) {
+        if (!state.sales.some((s) => s.id === sale.id)) state.sales.push(sale);
+        selectSale(sale.id);
+      },
+      onSaleChanged(sale) {
+        if (sale.id === state.sale?.id && sale.version >= state.sale.version) acceptSale(sale);
+        renderSales();
+      },
+      onUnauthenticated: signOut,
+    });
+    adminConsole.showSale(state.sale);
+  } finally {
+    consoleLoading = null;
+  }
 }
 
 async function loadRegularPrice(productId) {

@@ -17,6 +17,16 @@ import { startJobs, type Jobs } from './jobs';
 import { LeaderboardService } from './leaderboard/leaderboard.service';
 import { leaderboardRoutes } from './leaderboard/leaderboard.routes';
 import { demoPageRouter, startLiveStock } from './live';
+import {
+  createMetrics,
+  httpMetricsMiddleware,
+  metricsRouter,
+  requestId,
+  requestLogger,
+  socketIoGaugeSource,
+  type Metrics,
+} from './observability';
+import { openapiRouter } from './openapi';
 import { productModel } from './products/product.model';
 import { productRoutes } from './products/products.routes';
 import { createProductsService } from './products/products.service';
@@ -39,12 +49,17 @@ export interface AppDeps {
   clock?: Clock;
   /** Schedule the cron jobs (default true; tests run them by hand). */
   jobs?: boolean;
+  /** Prometheus metrics (default: a fresh registry per app). */
+  metrics?: Metrics;
 }
 
 /** The app: an HTTP server that is not listening yet, its Socket.IO server, and an orderly close. */
 export interface App {
   http: HttpServer;
   io: SocketServer;
+  /** The Express application (the OpenAPI test reads its route table). */
+  express: express.Application;
+  metrics: Metrics;
   /** Stops jobs, Socket.IO and HTTP, flushes the outbox, closes live stock. Every step settles. */
   close(): Promise<void>;
 }
@@ -72,18 +87,24 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const leaderboard = new LeaderboardService(connection, directory, config.jwt.key);
   const onPurchasesWritten = (saleHex: string) => leaderboard.invalidate(saleHex);
 
+  const metrics = deps.metrics ?? createMetrics();
   const app = express();
   // Behind a proxy, req.ip (the auth rate-limit key) is only the client's when this says how many hops to trust.
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  app.use(requestId());
+  app.use(requestLogger(logger));
+  app.use(httpMetricsMiddleware(metrics));
   app.use(helmet());
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(healthRoutes(connection));
+  app.use(metricsRouter(metrics, { token: config.metricsToken ?? undefined }));
 
   const http = createServer(app);
   // Same-origin policy as REST: no CORS headers, so browsers only connect from pages this server serves.
   const io = new SocketServer(http);
-  const live = await startLiveStock({ io, connection, clock, logger });
+  metrics.observeLive(socketIoGaugeSource(io, (room) => room.startsWith('sale:')));
+  const live = await startLiveStock({ io, connection, clock, logger, metrics });
   const purchases = new PurchaseService({
     connection,
     clock,
@@ -102,6 +123,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use('/api/sales', leaderboardRoutes(leaderboard));
   app.use('/api/sales', saleRoutes(createSalesService(connection, clock, directory), auth, clock));
   app.use('/api/users', userRoutes(purchases, auth));
+  app.use(openapiRouter());
   app.use('/api', notFound);
   app.use(demoPageRouter());
   app.use(notFound);
@@ -128,6 +150,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   return {
     http,
     io,
+    express: app,
+    metrics,
     close: () => (closing ??= close()),
   };
 }

@@ -24,6 +24,8 @@ export interface Config {
   readonly demo: boolean;
   /** Express `trust proxy` setting; false unless TRUST_PROXY is set (see docs/API-NOTES.md). */
   readonly trustProxy: boolean | number | string;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | null;
 }
 
 /** Thrown when the environment is invalid; the message is one line naming every wrong variable. */
@@ -59,6 +61,7 @@ const schema = Joi.object({
     Joi.number().integer().min(0),
     Joi.string().pattern(/^[\w.:/, ]+$/),
   ).default(false),
+  METRICS_TOKEN: Joi.string().min(16),
 })
   .and('ADMIN_EMAIL', 'ADMIN_PASSWORD')
   .messages({ 'object.and': 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together' })
@@ -78,6 +81,7 @@ interface RawEnv {
   PURCHASE_RATE_LIMIT: number;
   DEMO?: boolean;
   TRUST_PROXY: boolean | number | string;
+  METRICS_TOKEN?: string;
 }
 
 function durationSeconds(value: string): number {
@@ -120,5 +124,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     purchaseRateLimit: raw.PURCHASE_RATE_LIMIT,
     demo: raw.DEMO ?? !raw.MONGODB_URI,
     trustProxy: raw.TRUST_PROXY,
+    metricsToken: raw.METRICS_TOKEN ?? null,
   });
 }

@@ -69,7 +69,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const appError = toAppError(error);
-    const meta = { method: req.method, path: req.path, code: appError.code };
+    // The HTTP metrics read the outcome code from here (refusals by auth, validation and limits count too).
+    res.locals.errorCode = appError.code;
+    const meta = { method: req.method, path: req.path, code: appError.code, requestId: res.locals.requestId };
     if (appError.status >= 500) {
       logger.error('request failed', {
         ...meta,

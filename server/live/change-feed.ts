@@ -26,6 +26,8 @@ export interface ChangeFeedOptions {
   onHistoryLost(): Promise<void>;
   /** How long the server holds an idle getMore (default 1000 ms). */
   maxAwaitTimeMS?: number;
+  /** Called for every event the stream delivers (metrics: count and lag). */
+  onEvent?(operationType: string, wallTime: Date | undefined): void;
   /** How long `start` waits for the first stream to open before resolving anyway (default 10 s). */
   openTimeoutMs?: number;
 }
@@ -48,7 +50,7 @@ const BACKOFF_MAX_MS = 5000;
  */
 export function salesChangePipeline(): Document[] {
   const touched = LIVE_FIELDS.map((f) => ({ [`updateDescription.updatedFields.${f}`]: { $exists: true } }));
-  const projection: Document = { operationType: 1, documentKey: 1 };
+  const projection: Document = { operationType: 1, documentKey: 1, wallTime: 1 };
   for (const f of LIVE_FIELDS) {
     projection[`fullDocument.${f}`] = 1;
     projection[`updateDescription.updatedFields.${f}`] = 1;
@@ -171,6 +173,7 @@ export class SalesChangeFeed {
 
   private async handle(change: Document): Promise<void> {
     const type = change.operationType;
+    this.options.onEvent?.(type, change.wallTime instanceof Date ? change.wallTime : undefined);
     if (type === 'invalidate') throw new MongoCursorExhaustedError('change stream invalidated');
     if (type !== 'insert' && type !== 'update' && type !== 'replace') return;
     const id = change.documentKey?._id;

@@ -1,6 +1,7 @@
 import type { Server } from 'socket.io';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'winston';
+import type { Metrics } from '../observability';
 import type { Clock } from '../clock';
 import { saleModel } from '../sales/sale.model';
 import { SalesChangeFeed } from './change-feed';
@@ -42,6 +43,8 @@ export interface LiveStockDeps {
   connection: Connection;
   clock: Clock;
   logger: Logger;
+  /** Change-stream event counts and lag. */
+  metrics?: Pick<Metrics, 'observeChangeEvent'>;
   /** Coalescing window (default `COALESCE_WINDOW_MS`). */
   windowMs?: number;
   /** Idle getMore wait of the change stream (default 1000 ms). */
@@ -76,6 +79,7 @@ export async function startLiveStock(deps: LiveStockDeps): Promise<LiveStock> {
     logger,
     maxAwaitTimeMS: deps.maxAwaitTimeMS,
     onChange: (change) => live.applyChange(change),
+    onEvent: (type, wallTime) => deps.metrics?.observeChangeEvent(type, wallTime),
     onHistoryLost: () => live.rebuild(watchedSales()),
   });
   await feed.start();

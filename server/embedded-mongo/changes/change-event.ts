@@ -48,7 +48,10 @@ export function changeEvent(entry: OplogEntry, engine: Engine, opts: EventOption
     event.updateDescription = opts.showExpandedEvents
       ? {
           ...entry.updateDescription,
-          disambiguatedPaths: disambiguatedPaths(entry.updateDescription, entry.fullDocument),
+          disambiguatedPaths: disambiguatedPaths(
+            entry.updateDescription,
+            entry.fullDocument ?? currentDocument(entry, engine),
+          ),
         }
       : entry.updateDescription;
   }
@@ -80,4 +83,10 @@ function postImage(entry: OplogEntry, engine: Engine, mode: FullDocumentMode): D
   if (entry.fullDocument) return entry.fullDocument;
   if (mode === 'required') throw mongoError('NoMatchingDocument', 'fullDocument:"required": no post-image');
   return null;
+}
+
+/** The document as it is now: updates keep no post-image in the oplog, so paths are read from the live version. */
+function currentDocument(entry: OplogEntry, engine: Engine): Doc | undefined {
+  if (!entry.ns.coll || !entry.documentKey) return undefined;
+  return engine.findById(entry.ns.db, entry.ns.coll, entry.documentKey._id);
 }

@@ -186,8 +186,10 @@ export class Store {
       op: outcome.kind,
       ns: { db, coll: name },
       documentKey: { _id: outcome.doc._id },
-      fullDocument: outcome.doc,
-      ...(outcome.kind === 'update' ? { updateDescription: outcome.description } : {}),
+      // Updates keep no post-image: a hot document's versions would otherwise pin one copy per oplog entry.
+      ...(outcome.kind === 'update'
+        ? { updateDescription: outcome.description }
+        : { fullDocument: outcome.doc }),
     });
   }
 
