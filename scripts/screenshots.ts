@@ -1,0 +1,95 @@
+// npm run screenshots: takes the README's pictures into docs/screenshots/ (countdown, a sale in progress with
+// the crowd, the operator console). Runs the app in-process on the embedded database with the demo sale, a
+// simulated crowd, and Chromium through playwright-core (CHROMIUM_PATH, default /usr/bin/chromium).
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { createApp } from '../server/app';
+import { loadConfig } from '../server/config';
+import { openConnection } from '../server/db/connect';
+import { DEMO_SALE_ID, seedDemo } from '../server/demo';
+import { start as startEmbedded } from '../server/embedded-mongo';
+import { createLogger } from '../server/logger';
+import { ensureAdmin } from '../server/users/admin';
+import { ApiClient, registerBuyers, runSimulation } from './simulator';
+import { sleep } from './simulator/http';
+
+const OUT = path.resolve(__dirname, '../docs/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ADMIN = { email: 'admin@demo.local', password: 'screenshots-only' };
+const BUYERS = 300;
+
+async function waitFor(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(OUT, { recursive: true });
+  const logger = createLogger({ level: 'warn', json: false });
+  const db = await startEmbedded({});
+  const connection = await openConnection(db.uri, 'screenshots');
+  const config = loadConfig({ NODE_ENV: 'development', AUTH_RATE_LIMIT: '100000', LOG_LEVEL: 'warn' });
+  const app = await createApp({ config, connection, logger });
+  await ensureAdmin(connection, ADMIN, logger);
+  // Registering the crowd takes a while (bcrypt): the start leaves room for it and for the countdown picture.
+  await seedDemo({
+    connection,
+    clock: { now: () => new Date() },
+    logger,
+    config: { ...config, demoStartDelaySeconds: 35 },
+    embedded: true,
+  });
+  await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  try {
+    const newPage = async (): Promise<Page> => {
+      const page = await browser.newPage({ viewport: { width: 430, height: 932 }, deviceScaleFactor: 2 });
+      await page.goto(`${url}/?sale=${DEMO_SALE_ID}`);
+      await page.locator('#connection', { hasText: 'Live' }).waitFor({ timeout: 10_000 });
+      return page;
+    };
+    const visitor = await newPage();
+    await visitor.locator('#status', { hasText: 'Starts soon' }).waitFor();
+    await visitor.screenshot({ path: path.join(OUT, 'countdown.png') });
+    console.log('countdown.png');
+
+    const operator = await newPage();
+    await operator.fill('#email', ADMIN.email);
+    await operator.fill('#password', ADMIN.password);
+    await operator.click('#auth-submit');
+    await operator.locator('#console h2').waitFor({ timeout: 10_000 });
+
+    const buyers = await registerBuyers({ client: new ApiClient(url), count: BUYERS, concurrency: 8 });
+    const crowd = runSimulation({ url, saleId: DEMO_SALE_ID, buyers: BUYERS, registered: buyers, spreadMs: 20_000 });
+    const remaining = async (page: Page) => Number(await page.textContent('#remaining'));
+    await waitFor(async () => (await remaining(visitor)) <= 120, 60_000, 'the crowd to buy 80 units');
+    await sleep(1200); // the leaderboard refresh is throttled to once a second
+    await visitor.screenshot({ path: path.join(OUT, 'sale-in-progress.png') });
+    console.log('sale-in-progress.png');
+    await waitFor(async () => (await remaining(operator)) <= 80, 60_000, 'the crowd to buy 120 units');
+    await operator.locator('#console').screenshot({ path: path.join(OUT, 'operator-console.png') });
+    console.log('operator-console.png');
+    const result = await crowd;
+    console.log(`crowd: ${result.ok ? 'PASS' : 'FAIL'}, ${result.sale?.sold} sold`);
+  } finally {
+    await browser.close();
+    await app.close();
+    await connection.close();
+    await db.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
