@@ -165,6 +165,8 @@ async function syncConsole() {
       onUnauthenticated: signOut,
     });
     adminConsole.showSale(state.sale);
+  } catch {
+    setMessage('The operator console could not load: reload the page to try again.', 'error');
   } finally {
     consoleLoading = null;
   }

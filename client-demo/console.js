@@ -80,7 +80,8 @@ const MARKUP = `
 /** Digits after the decimal point of a currency (2 for USD, 0 for JPY); 2 when unknown. */
 function fractionDigits(currency) {
   try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+      .maximumFractionDigits;
   } catch {
     return 2;
   }

@@ -22,7 +22,8 @@ function options() {
   });
   const number = (name: string, value: string, min: number, max: number) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be between ${min} and ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`--${name} must be between ${min} and ${max}`);
     return n;
   };
   return {
@@ -74,7 +75,10 @@ async function main(): Promise<number> {
     if (interrupt.signal.aborted) return 0;
     const client = new ApiClient(server.url);
     const sale = await findSale(client);
-    const startsIn = Math.max(0, Math.round((Date.parse(sale.startsAt) - Date.parse(sale.serverTime)) / 1000));
+    const startsIn = Math.max(
+      0,
+      Math.round((Date.parse(sale.startsAt) - Date.parse(sale.serverTime)) / 1000),
+    );
     print(
       [
         '',
@@ -117,7 +121,8 @@ async function main(): Promise<number> {
     if (interrupt.signal.aborted) return 0;
     const message = error instanceof Error ? error.message : String(error);
     print(`Demo failed: ${message}`);
-    if (/EADDRINUSE/.test(message)) print(`Port ${opts.port} is taken: try npm run demo -- --port ${opts.port + 1}`);
+    if (/EADDRINUSE/.test(message))
+      print(`Port ${opts.port} is taken: try npm run demo -- --port ${opts.port + 1}`);
     return 1;
   } finally {
     if (server) {

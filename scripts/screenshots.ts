@@ -49,7 +49,13 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
   });
   try {
     const newPage = async (): Promise<Page> => {
@@ -70,11 +76,17 @@ async function main(): Promise<void> {
     await operator.locator('#console h2').waitFor({ timeout: 10_000 });
 
     const buyers = await registerBuyers({ client: new ApiClient(url), count: BUYERS, concurrency: 8 });
-    const crowd = runSimulation({ url, saleId: DEMO_SALE_ID, buyers: BUYERS, registered: buyers, spreadMs: 20_000 });
+    const crowd = runSimulation({
+      url,
+      saleId: DEMO_SALE_ID,
+      buyers: BUYERS,
+      registered: buyers,
+      spreadMs: 20_000,
+    });
     const remaining = async (page: Page) => Number(await page.textContent('#remaining'));
     await waitFor(async () => (await remaining(visitor)) <= 120, 60_000, 'the crowd to buy 80 units');
     await sleep(1200); // the leaderboard refresh is throttled to once a second
-    await visitor.screenshot({ path: path.join(OUT, 'sale-in-progress.png') });
+    await visitor.screenshot({ path: path.join(OUT, 'sale-in-progress.png'), fullPage: true });
     console.log('sale-in-progress.png');
     await waitFor(async () => (await remaining(operator)) <= 80, 60_000, 'the crowd to buy 120 units');
     await operator.locator('#console').screenshot({ path: path.join(OUT, 'operator-console.png') });

@@ -18,7 +18,8 @@ const USAGE = `Usage: npm run simulate -- --url URL --sale ID --buyers N [--quan
 function positiveInt(name: string, value: string | undefined, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number (got ${String(value)})`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`--${name} must be a whole number (got ${String(value)})`);
   return n;
 }
 
@@ -37,7 +38,8 @@ function parse() {
     },
   });
   if (values.help) return null;
-  if (!values.url || !values.sale || !values.buyers) throw new Error('--url, --sale and --buyers are required');
+  if (!values.url || !values.sale || !values.buyers)
+    throw new Error('--url, --sale and --buyers are required');
   const buyers = positiveInt('buyers', values.buyers);
   if (buyers < 1 || buyers > 20_000) throw new Error('--buyers must be between 1 and 20000');
   return {

@@ -9,7 +9,11 @@ function main(): void {
   let values: { url?: string; sale?: string; json?: boolean };
   try {
     ({ values } = parseArgs({
-      options: { url: { type: 'string' }, sale: { type: 'string' }, json: { type: 'boolean', default: false } },
+      options: {
+        url: { type: 'string' },
+        sale: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
     }));
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);

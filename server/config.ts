@@ -22,6 +22,8 @@ export interface Config {
   /** Purchase calls per user per second. */
   readonly purchaseRateLimit: number;
   readonly demo: boolean;
+  /** Seconds from boot to the demo sale's start (DEMO_START_DELAY_S). */
+  readonly demoStartDelaySeconds: number;
   /** Express `trust proxy` setting; false unless TRUST_PROXY is set (see docs/API-NOTES.md). */
   readonly trustProxy: boolean | number | string;
   /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
@@ -62,6 +64,7 @@ const schema = Joi.object({
     Joi.string().pattern(/^[\w.:/, ]+$/),
   ).default(false),
   METRICS_TOKEN: Joi.string().min(16),
+  DEMO_START_DELAY_S: Joi.number().integer().min(0).max(86400).default(60),
 })
   .and('ADMIN_EMAIL', 'ADMIN_PASSWORD')
   .messages({ 'object.and': 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together' })
@@ -82,6 +85,7 @@ interface RawEnv {
   DEMO?: boolean;
   TRUST_PROXY: boolean | number | string;
   METRICS_TOKEN?: string;
+  DEMO_START_DELAY_S: number;
 }
 
 function durationSeconds(value: string): number {
@@ -125,5 +129,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: raw.DEMO ?? !raw.MONGODB_URI,
     trustProxy: raw.TRUST_PROXY,
     metricsToken: raw.METRICS_TOKEN ?? null,
+    demoStartDelaySeconds: raw.DEMO_START_DELAY_S,
   });
 }

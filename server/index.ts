@@ -3,8 +3,8 @@ import { systemClock } from './clock';
 import { ConfigError, loadConfig } from './config';
 import { connectDatabase } from './db/connect';
 import { createLogger } from './logger';
-import { seedDemo } from './sales/demo';
-import { ensureAdmin, ensureDemoAdmin } from './users/admin';
+import { logStartupBanner, seedDemo } from './demo';
+import { ensureAdmin } from './users/admin';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -19,10 +19,17 @@ async function main(): Promise<void> {
   const db = await connectDatabase(config, logger);
   const app = await createApp({ config, connection: db.connection, logger });
   if (config.admin) await ensureAdmin(db.connection, config.admin, logger);
-  else if (db.embedded && config.demo) await ensureDemoAdmin(db.connection, logger);
-  if (config.demo) await seedDemo(db.connection, systemClock, logger);
+  const seed = await seedDemo({
+    connection: db.connection,
+    clock: systemClock,
+    logger,
+    config,
+    embedded: db.embedded,
+  });
   await new Promise<void>((resolve) => app.http.listen(config.port, resolve));
-  logger.info('listening', { port: (app.http.address() as { port: number }).port });
+  const port = (app.http.address() as { port: number }).port;
+  logger.info('listening', { port });
+  logStartupBanner(logger, { port, embedded: db.embedded, seed, config, now: systemClock.now() });
 
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal });

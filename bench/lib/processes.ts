@@ -132,7 +132,9 @@ export async function waitReady(url: string, child: Child, timeoutMs = 60_000): 
   void child.exited.then((c) => (exitCode = c));
   for (;;) {
     if (exitCode !== undefined) {
-      throw new Error(`${url}: the process exited (${exitCode}) before it was ready:\n${child.recent().join('\n')}`);
+      throw new Error(
+        `${url}: the process exited (${exitCode}) before it was ready:\n${child.recent().join('\n')}`,
+      );
     }
     const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
       (res) => res.status === 200,
@@ -154,12 +156,15 @@ export interface DatabaseProcess {
 }
 
 /** Starts the embedded database CLI as a child on a free port; resolves once it printed its URI. */
-export async function startDatabaseProcess(options: { cpu?: number; timeoutMs?: number } = {}): Promise<DatabaseProcess> {
+export async function startDatabaseProcess(
+  options: { cpu?: number; timeoutMs?: number; nodeArgs?: string[] } = {},
+): Promise<DatabaseProcess> {
   let resolveUri: (uri: string) => void = () => undefined;
   const uriLine = new Promise<string>((resolve) => (resolveUri = resolve));
   const db = startChild({
     script: 'server/embedded-mongo/cli.ts',
     args: ['--port', String(await freePort())],
+    nodeArgs: options.nodeArgs,
     cpu: options.cpu,
     onLine: (line) => {
       if (line.startsWith('mongodb://')) resolveUri(line.trim());

@@ -150,7 +150,10 @@ export function runChecks(state: FinalState, records: readonly PurchaseRecord[])
     ),
   );
 
-  const ourUnits = records.reduce((sum, r) => sum + (r.purchase?.round === round ? r.purchase.quantity : 0), 0);
+  const ourUnits = records.reduce(
+    (sum, r) => sum + (r.purchase?.round === round ? r.purchase.quantity : 0),
+    0,
+  );
   const ceiling = sale.round === round ? sale.sold : sale.units;
   checks.push(
     check(

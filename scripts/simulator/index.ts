@@ -66,7 +66,12 @@ export interface SimulationResult {
   durationMs: number;
 }
 
-function failed(options: SimulationOptions, started: number, error: string, partial: Partial<SimulationResult> = {}) {
+function failed(
+  options: SimulationOptions,
+  started: number,
+  error: string,
+  partial: Partial<SimulationResult> = {},
+) {
   return {
     ok: false,
     error,
@@ -127,7 +132,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       },
     });
     const round = records.find((r) => r.purchase)?.purchase?.round ?? sale.round;
-    const final = await readFinalState(client, options.saleId, round, options.settleMs ?? 10_000, options.signal);
+    const final = await readFinalState(
+      client,
+      options.saleId,
+      round,
+      options.settleMs ?? 10_000,
+      options.signal,
+    );
     const checks = runChecks(final, records);
     const ours = records.filter((r) => r.purchase);
     return {

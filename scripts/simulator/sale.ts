@@ -13,7 +13,9 @@ export async function readSale(client: ApiClient, saleId: string): Promise<SaleR
   const answer = await client.call<{ sale: SaleView }>('GET', `/api/sales/${encodeURIComponent(saleId)}`);
   if (answer.status === 404) throw new SimulationError(`No sale ${saleId} on ${client.baseUrl} (404).`);
   if (answer.status !== 200 || !answer.body?.sale)
-    throw new SimulationError(`GET /api/sales/${saleId} answered ${answerKey(answer)}: is the server healthy?`);
+    throw new SimulationError(
+      `GET /api/sales/${saleId} answered ${answerKey(answer)}: is the server healthy?`,
+    );
   const sale = answer.body.sale;
   const offsetMs = Date.parse(sale.serverTime) - (sentAt + Date.now()) / 2;
   return { sale, offsetMs };
@@ -35,7 +37,11 @@ const RESYNC_MS = 10_000;
  * Waits on the server's clock until the sale's current round starts (at once when it has). Returns the last
  * reading, taken within a few seconds of the start, so the crowd can aim at it.
  */
-export async function waitForStart(client: ApiClient, saleId: string, options: WaitOptions): Promise<SaleReading> {
+export async function waitForStart(
+  client: ApiClient,
+  saleId: string,
+  options: WaitOptions,
+): Promise<SaleReading> {
   const deadline = Date.now() + options.maxWaitMs;
   let reading = await readSale(client, saleId);
   let readAt = Date.now();

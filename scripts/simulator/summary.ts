@@ -24,7 +24,8 @@ export function formatSummary(result: SimulationResult): string {
   }
   if (result.checks.length) {
     lines.push('Checks:');
-    for (const check of result.checks) lines.push(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
+    for (const check of result.checks)
+      lines.push(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
   }
   if (result.error) lines.push(`Stopped: ${result.error}`);
   lines.push(`Result: ${result.ok ? 'PASS' : 'FAIL'}`);

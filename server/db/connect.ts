@@ -1,6 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'winston';
 import type { Config } from '../config';
+import { start as startEmbeddedMongo } from '../embedded-mongo';
 
 /** An open database: the mongoose connection and how to let go of it (and of the embedded server, if any). */
 export interface Database {
@@ -36,8 +37,7 @@ export async function connectDatabase(config: Config, logger: Logger): Promise<D
     logger.info('database connected', { host: connection.host, name: connection.name });
     return { connection, embedded: false, close: () => connection.close() };
   }
-  const { start } = await import('../embedded-mongo');
-  const server = await start({});
+  const server = await startEmbeddedMongo({});
   logger.warn(
     'MONGODB_URI is unset: using the EMBEDDED IN-MEMORY database. Data is lost on exit. NOT FOR PRODUCTION.',
     { uri: server.uri },

@@ -1,3 +1,5 @@
+import type { Logger } from 'winston';
+import type { Config } from '../config';
 import type { DemoSeed } from './seed';
 
 /** What the start-up banner shows. */
@@ -40,4 +42,28 @@ export function startupBanner(info: BannerInfo): string[] {
       'Database: EMBEDDED and IN MEMORY: everything is lost on exit. NOT FOR PRODUCTION (set MONGODB_URI).',
     );
   return lines;
+}
+
+/** What `logStartupBanner` needs; the rest comes from the configuration. */
+export interface BannerLogInfo {
+  port: number;
+  embedded: boolean;
+  seed: DemoSeed;
+  config: Pick<Config, 'admin'>;
+  now: Date;
+}
+
+/**
+ * Logs the banner once the server listens. With the embedded database it goes out at `warn`, so that a quieter
+ * LOG_LEVEL still shows the generated password and the in-memory warning; otherwise at `info`.
+ */
+export function logStartupBanner(logger: Logger, info: BannerLogInfo): void {
+  const lines = startupBanner({
+    url: `http://localhost:${info.port}/`,
+    embedded: info.embedded,
+    seed: info.seed,
+    configuredAdminEmail: info.config.admin?.email ?? null,
+    now: info.now,
+  });
+  for (const line of lines) logger.log(info.embedded ? 'warn' : 'info', line);
 }

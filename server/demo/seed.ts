@@ -129,9 +129,7 @@ async function ensureDemoSale(deps: SeedDeps): Promise<DemoSaleInfo | null> {
 }
 
 async function readDemoSale(connection: Connection): Promise<DemoSaleInfo | null> {
-  const doc = await saleModel(connection)
-    .findById(DEMO_SALE_ID, { startsAt: 1, restartSchedule: 1 })
-    .lean();
+  const doc = await saleModel(connection).findById(DEMO_SALE_ID, { startsAt: 1, restartSchedule: 1 }).lean();
   return doc
     ? { id: DEMO_SALE_ID, startsAt: doc.startsAt, restartSchedule: doc.restartSchedule, created: false }
     : null;

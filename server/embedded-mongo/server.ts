@@ -119,7 +119,7 @@ export class EmbeddedMongoServer implements ServerState {
 
   private accept(socket: net.Socket): void {
     if (Date.now() < this.refuseUntil || this.stopping) {
-      socket.destroy();
+      socket.resetAndDestroy();
       return;
     }
     const id = ++this.connectionCounts.totalCreated;
@@ -141,8 +141,9 @@ export class EmbeddedMongoServer implements ServerState {
     this.sessions.connectionClosed(conn.id);
   }
 
+  /** Resets every client connection (see Connection.close for why a reset rather than a FIN). */
   private dropConnections(): void {
-    for (const conn of [...this.connections]) conn.close();
+    for (const conn of [...this.connections]) conn.close(undefined, { reset: true });
   }
 
   private sweep(): void {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'winston';
 import { checkPassword, hashPassword } from '../auth/passwords';
@@ -33,14 +32,4 @@ export async function ensureAdmin(
     await upsert();
   }
   logger.info('admin account ready', { email });
-}
-
-/**
- * For the embedded demo without ADMIN_EMAIL/ADMIN_PASSWORD: an admin with a generated password, printed once.
- */
-export async function ensureDemoAdmin(connection: Connection, logger: Logger): Promise<void> {
-  const email = 'admin@demo.local';
-  const password = randomBytes(12).toString('base64url');
-  await ensureAdmin(connection, { email, password }, logger);
-  logger.warn('demo admin created with a generated password (shown once)', { email, password });
 }

@@ -4,7 +4,14 @@ import { createApp, type App } from '../../server/app';
 import { checkPassword } from '../../server/auth/passwords';
 import { loadConfig } from '../../server/config';
 import { openConnection } from '../../server/db/connect';
-import { DEMO_ADMIN_EMAIL, DEMO_SALE_ID, seedDemo, startupBanner, type DemoSeed } from '../../server/demo';
+import {
+  DEMO_ADMIN_EMAIL,
+  DEMO_SALE_ID,
+  logStartupBanner,
+  seedDemo,
+  startupBanner,
+  type DemoSeed,
+} from '../../server/demo';
 import { run as runRestartJob } from '../../server/jobs/sale-restart.job';
 import { createLogger } from '../../server/logger';
 import { productModel } from '../../server/products/product.model';
@@ -12,6 +19,7 @@ import { saleModel } from '../../server/sales/sale.model';
 import { userModel } from '../../server/users/user.model';
 import { TestApp, TestClock } from '../helpers/app';
 import { getTestDatabase, type TestDatabase } from '../helpers/db';
+import { captureLogger } from '../observability/log-capture';
 
 const logger = createLogger({ level: 'error', json: false, silent: true });
 
@@ -64,7 +72,13 @@ describe('demo seeding', function () {
       expect(seed.sale?.created).to.equal(true);
       expect(seed.sale?.startsAt.toISOString()).to.equal('2030-01-01T12:01:10.000Z');
       const sale = await saleModel(connection).findById(DEMO_SALE_ID).lean();
-      expect(sale).to.include({ units: 200, remaining: 200, sold: 0, round: 1, restartSchedule: '*/5 * * * *' });
+      expect(sale).to.include({
+        units: 200,
+        remaining: 200,
+        sold: 0,
+        round: 1,
+        restartSchedule: '*/5 * * * *',
+      });
       const admin = await userModel(connection).findOne({ email: DEMO_ADMIN_EMAIL }).lean();
       expect(admin?.role).to.equal('admin');
       expect(await checkPassword(seed.admin?.password ?? '', admin?.passwordHash)).to.equal(true);
@@ -114,7 +128,9 @@ describe('demo seeding', function () {
       const instances = await Promise.all([instance(), instance(), instance(), instance()]);
       const clock = new TestClock();
       const seeds: DemoSeed[] = await Promise.all(
-        instances.map(({ connection, config }) => seedDemo({ connection, clock, logger, config, embedded: true })),
+        instances.map(({ connection, config }) =>
+          seedDemo({ connection, clock, logger, config, embedded: true }),
+        ),
       );
       expect(await counts(instances[0].connection)).to.deep.equal({ sales: 1, products: 1, admins: 1 });
       expect(seeds.every((seed) => seed.sale?.id === DEMO_SALE_ID)).to.equal(true);
@@ -148,7 +164,10 @@ describe('demo seeding', function () {
     });
 
     it('creates no generated admin when ADMIN_EMAIL is set', async () => {
-      const configured = await instance({ ADMIN_EMAIL: 'boss@example.com', ADMIN_PASSWORD: 'long enough pw' });
+      const configured = await instance({
+        ADMIN_EMAIL: 'boss@example.com',
+        ADMIN_PASSWORD: 'long enough pw',
+      });
       const seed = await seedDemo({ ...configured, clock: new TestClock(), logger, embedded: true });
       expect(seed.admin).to.equal(null);
       expect(await userModel(configured.connection).countDocuments()).to.equal(0);
@@ -186,7 +205,11 @@ describe('demo seeding', function () {
 
 describe('startupBanner', () => {
   const now = new Date('2030-01-01T12:00:00.000Z');
-  const sale = { id: DEMO_SALE_ID, startsAt: new Date('2030-01-01T12:01:00.000Z'), restartSchedule: '*/5 * * * *' };
+  const sale = {
+    id: DEMO_SALE_ID,
+    startsAt: new Date('2030-01-01T12:01:00.000Z'),
+    restartSchedule: '*/5 * * * *',
+  };
 
   it('names the page, the generated admin login, the demo sale and the in-memory database', () => {
     const lines = startupBanner({
@@ -215,5 +238,15 @@ describe('startupBanner', () => {
     });
     expect(lines.join('\n')).to.contain('boss@example.com (ADMIN_EMAIL)');
     expect(lines.join('\n')).not.to.match(/IN MEMORY|Demo sale/);
+  });
+
+  it('is logged at warn with the embedded database, so a quiet LOG_LEVEL still shows the password', () => {
+    const { logger, entries } = captureLogger('warn');
+    const seed = { sale: null, admin: { email: DEMO_ADMIN_EMAIL, password: 'pw-once-1' } };
+    logStartupBanner(logger, { port: 4321, embedded: true, seed, config: { admin: null }, now });
+    expect(entries.map((e) => e.level)).to.satisfy((levels: string[]) => levels.every((l) => l === 'warn'));
+    expect(entries.map((e) => e.message).join('\n'))
+      .to.contain('http://localhost:4321/')
+      .and.contain('pw-once-1');
   });
 });

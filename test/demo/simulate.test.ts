@@ -69,12 +69,20 @@ describe('simulator', function () {
     it('counts partial refusals with several units per order and still passes the exact check', async () => {
       const admin = await app.createUser({ role: 'admin' });
       const sale = await app.createSale(admin, { units: 45, perOrderLimit: 2, perUserLimit: 2 });
-      const result = await runSimulation({ url: app.baseUrl, saleId: sale.id, buyers: 30, quantity: 2, spreadMs: 200 });
+      const result = await runSimulation({
+        url: app.baseUrl,
+        saleId: sale.id,
+        buyers: 30,
+        quantity: 2,
+        spreadMs: 200,
+      });
       expect(result.ok).to.equal(true);
       expect(result.unitsBought).to.equal(44);
       expect(result.sale).to.include({ sold: 44, remaining: 1 });
       expect(result.answers['201']).to.equal(22);
-      expect((result.answers['409 INSUFFICIENT_STOCK'] ?? 0) + (result.answers['409 SOLD_OUT'] ?? 0)).to.equal(8);
+      expect(
+        (result.answers['409 INSUFFICIENT_STOCK'] ?? 0) + (result.answers['409 SOLD_OUT'] ?? 0),
+      ).to.equal(8);
     });
   });
 
@@ -86,7 +94,9 @@ describe('simulator', function () {
         const sale = await app.createSale(admin);
         const result = await runSimulation({ url: app.baseUrl, saleId: sale.id, buyers: 12 });
         expect(result.ok).to.equal(false);
-        expect(result.error).to.match(/429 RATE_LIMITED/).and.match(/AUTH_RATE_LIMIT/);
+        expect(result.error)
+          .to.match(/429 RATE_LIMITED/)
+          .and.match(/AUTH_RATE_LIMIT/);
       } finally {
         await app.stop();
       }
@@ -108,7 +118,13 @@ describe('simulator', function () {
     it('fails when purchases answer 500', async () => {
       const fake = await startFakeServer('purchase-500');
       try {
-        const result = await runSimulation({ url: fake.url, saleId: 'fake', buyers: 4, spreadMs: 0, settleMs: 0 });
+        const result = await runSimulation({
+          url: fake.url,
+          saleId: 'fake',
+          buyers: 4,
+          spreadMs: 0,
+          settleMs: 0,
+        });
         expect(result.ok).to.equal(false);
         expect(result.answers).to.deep.equal({ '500 INTERNAL_ERROR': 4 });
         const failed = result.checks.filter((c) => !c.ok).map((c) => c.name);
@@ -121,7 +137,13 @@ describe('simulator', function () {
     it('fails when the server sells more than its count and leaderboard show', async () => {
       const fake = await startFakeServer('oversell');
       try {
-        const result = await runSimulation({ url: fake.url, saleId: 'fake', buyers: 8, spreadMs: 0, settleMs: 300 });
+        const result = await runSimulation({
+          url: fake.url,
+          saleId: 'fake',
+          buyers: 8,
+          spreadMs: 0,
+          settleMs: 300,
+        });
         expect(result.ok).to.equal(false);
         expect(result.unitsBought).to.equal(8);
         const failed = result.checks.filter((c) => !c.ok).map((c) => c.name);

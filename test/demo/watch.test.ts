@@ -7,9 +7,13 @@ const ROOT = path.resolve(__dirname, '../..');
 
 /** `npm run watch`'s script, spawned as npm would run it (node + tsx), its lines collected as they come. */
 function startWatch(url: string, saleId: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/watch.ts', '--url', url, '--sale', saleId], {
-    cwd: ROOT,
-  }) as ChildProcessWithoutNullStreams;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/watch.ts', '--url', url, '--sale', saleId],
+    {
+      cwd: ROOT,
+    },
+  ) as ChildProcessWithoutNullStreams;
   const lines: string[] = [];
   let partial = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -59,7 +63,11 @@ describe('npm run watch', function () {
     const remaining = updates.map((line) => Number(/remaining (\d+)\//.exec(line)?.[1]));
     expect(versions).to.deep.equal([...versions].sort((a, b) => a - b));
     expect(remaining).to.deep.equal([...remaining].sort((a, b) => b - a));
-    expect(updates.every((line) => /^\d\d:\d\d:\d\d\.\d{3} {2}round 1 {2}remaining \d+\/20 {2}sold \d+ {2}\w+ {2}v\d+$/.test(line))).to.equal(true);
+    expect(
+      updates.every((line) =>
+        /^\d\d:\d\d:\d\d\.\d{3} {2}round 1 {2}remaining \d+\/20 {2}sold \d+ {2}\w+ {2}v\d+$/.test(line),
+      ),
+    ).to.equal(true);
 
     watch.child.kill('SIGINT');
     expect(await watch.exited).to.equal(0);

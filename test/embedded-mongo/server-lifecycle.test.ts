@@ -67,6 +67,46 @@ describe('embedded-mongo: server lifecycle, limits and faults', function () {
     }
   });
 
+  it('lets an idle client recover when a busy client\'s connections are dropped with it', async function () {
+    // Regression: with an orderly close (FIN), the driver could start a heartbeat on its monitor socket after
+    // the socket was destroyed but before its 'close' event; that heartbeat never completed, so every later
+    // operation of the client failed server selection. Closing many sockets at once (a busy client's pool)
+    // widens that window; it failed in about two runs out of three before dropped connections were reset.
+    this.timeout(40_000);
+    const server = await start();
+    try {
+      for (let round = 0; round < 3; round++) {
+        const busy = await new MongoClient(server.uri, { minPoolSize: 30 }).connect();
+        const idle = await new MongoClient(server.uri, { serverSelectionTimeoutMS: 2000 }).connect();
+        const coll = idle.db('faults').collection(`idle${round}`);
+        await coll.insertOne({ _id: 1, n: 0 } as any);
+        const stream = coll.watch([], { maxAwaitTimeMS: 1000 });
+        stream.on('change', () => undefined);
+        stream.on('error', () => undefined);
+        const connections = async () =>
+          (await idle.db('admin').command({ serverStatus: 1 })).connections.current as number;
+        const deadline = Date.now() + 5000;
+        while (Date.now() < deadline && (await connections()) < 32) await new Promise((r) => setTimeout(r, 20));
+        server.faults.closeAll();
+        let done = 0;
+        const started = Date.now();
+        while (done < 3 && Date.now() - started < 4000) {
+          const ok = await coll.updateOne({ _id: 1 } as any, { $inc: { n: 1 } }).then(
+            () => true,
+            () => false,
+          );
+          if (ok) done++;
+          else await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(done, `round ${round}: updates done within 4 s after closeAll`).to.equal(3);
+        await stream.close().catch(() => undefined);
+        await Promise.all([busy.close(true), idle.close(true)]);
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('refuses new connections for a while, then accepts them again', async () => {
     const server = await start();
     try {

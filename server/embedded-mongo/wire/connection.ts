@@ -46,12 +46,19 @@ export class Connection {
     return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? 0}`;
   }
 
-  /** Closes the socket at once; queued and running requests get no reply. */
-  close(reason?: string): void {
+  /**
+   * Closes the socket at once; queued and running requests get no reply. `reset` sends a TCP reset instead of
+   * an orderly close (FIN), as a network failure or a killed process would. Server-initiated drops use it: the
+   * driver (7.x) only notices a FIN at the socket's 'close' event, some event-loop turns later, and a heartbeat
+   * that starts in between writes to the already-destroyed socket and waits forever for a 'drain' (every later
+   * operation then fails server selection). A reset reaches the driver as a socket error in the same turn.
+   */
+  close(reason?: string, opts: { reset?: boolean } = {}): void {
     if (this.closed) return;
     if (reason) this.log(`connection ${this.id} from ${this.remote} closed: ${reason}`);
     this.closed = true;
-    this.socket.destroy();
+    if (opts.reset) this.socket.resetAndDestroy();
+    else this.socket.destroy();
   }
 
   private onData(chunk: Buffer): void {

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { freePort, startChild, waitReady, type Child } from './processes';
+
+/** The real server (`server/index.ts`) running as a child process against a database. */
+export interface AppServer {
+  url: string;
+  port: number;
+  process: Child;
+}
+
+/** How to start the server under test. */
+export interface AppServerOptions {
+  mongodbUri: string;
+  jwtSecret: string;
+  cpu?: number;
+  nodeArgs?: string[];
+  /** Fixed port (a restart after a crash reuses the port); default: a free one. */
+  port?: number;
+  env?: Record<string, string | undefined>;
+  onLine?: (line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+/** A random JWT secret long enough for the config's rule (32+ characters). */
+export function newJwtSecret(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/**
+ * Starts `server/index.ts` the way production does (NODE_ENV=production, MONGODB_URI set, no demo seed), with
+ * the purchase and auth rate limits raised so that a load test measures the purchase path, not the limiter.
+ * Resolves once /readyz answers 200.
+ */
+export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
+  const port = options.port ?? (await freePort());
+  const child = startChild({
+    script: 'server/index.ts',
+    nodeArgs: options.nodeArgs,
+    cpu: options.cpu,
+    onLine: options.onLine,
+    env: {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      MONGODB_URI: options.mongodbUri,
+      JWT_SECRET: options.jwtSecret,
+      DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      PURCHASE_RATE_LIMIT: '1000000',
+      AUTH_RATE_LIMIT: '1000000',
+      ADMIN_EMAIL: undefined,
+      ADMIN_PASSWORD: undefined,
+      ...options.env,
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(`${url}/readyz`, child, options.readyTimeoutMs);
+  return { url, port, process: child };
+}

@@ -1,0 +1,45 @@
+import type { Db } from 'mongodb';
+import type { AppServer } from './app-server';
+import type { Caller } from './fixtures';
+
+/** Where each process runs (CPU numbers for taskset; undefined: wherever the OS puts it). */
+export interface Placement {
+  server?: number;
+  database?: number;
+  load?: number;
+}
+
+/** Everything a benchmark row needs. */
+export interface BenchContext {
+  /** The database the server under test uses (its own database name in the URI path). */
+  mongodbUri: string;
+  jwtSecret: string;
+  app: AppServer;
+  admin: Caller;
+  /** A driver handle on the same database, for setup and for checking counts. */
+  db: Db;
+  placement: Placement;
+  /** Seconds each measured HTTP load runs (after a 1 s warm-up). */
+  durationSec: number;
+  /** Concurrent HTTP connections of the throughput rows. */
+  connections: number;
+  log(line: string): void;
+}
+
+/** One line of the results table, plus everything measured for the JSON file. */
+export interface Row {
+  name: string;
+  /** The headline figure, as printed. */
+  figure: string;
+  /** The target, as printed ("" when there is none). */
+  target: string;
+  /** True/false when there is a target; null for reference rows. */
+  met: boolean | null;
+  /** Free-form measurements for the JSON file. */
+  data: Record<string, unknown>;
+}
+
+/** Formats a number with thousands separators and `digits` decimals. */
+export function fmt(value: number, digits = 0): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}

@@ -1,0 +1,155 @@
+import { performance } from 'node:perf_hooks';
+import { ObjectId } from 'mongodb';
+import type { BenchContext } from '../lib/context';
+import { api, createSale, mintCallers } from '../lib/fixtures';
+import { runLoad } from '../lib/http-load';
+import { connectWatchers, percentile } from '../lib/watchers';
+
+/** Push latency figures. */
+export interface PushFigures {
+  sockets: number;
+  purchases: number;
+  samples: number;
+  /** Samples where the update was handled before the purchase's own answer (counted as 0 ms). */
+  beforeAnswer: number;
+  /** Updates never seen by a socket within the bound. */
+  missed: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** Sockets of the push-latency row. */
+const PUSH_SOCKETS = 1000;
+/** Purchases it times, one at a time. */
+const PUSH_PURCHASES = 30;
+/**
+ * Pause between them: longer than the 50 ms coalescing window, so every purchase is pushed on its own and at
+ * once (the first change after a quiet window leaves without waiting).
+ */
+const PUSH_GAP_MS = 120;
+
+/**
+ * 1,000 subscribed sockets; purchases one at a time; for each purchase and each socket, the time from the
+ * purchase's answer (as this process handled it) to the first update showing that purchase (remaining at or
+ * below the answer's). Sockets and buyer run in this process, so the figure includes the client's own time to
+ * handle 1,000 frames.
+ */
+export async function measurePush(ctx: BenchContext): Promise<PushFigures> {
+  const sale = await createSale(ctx.app.url, ctx.admin.token, { units: 1_000_000, perUserLimit: 1_000_000 });
+  const pool = await connectWatchers(ctx.app.url, sale.id, PUSH_SOCKETS, { budgetMs: 60_000 });
+  try {
+    if (pool.failed > 0) ctx.log(`push: ${pool.failed} sockets failed to subscribe`);
+    const [buyer] = mintCallers(ctx.jwtSecret, 1);
+    const answers: { remaining: number; at: number }[] = [];
+    for (let i = 0; i < PUSH_PURCHASES; i += 1) {
+      const res = await api(ctx.app.url, 'POST', `/api/sales/${sale.id}/purchases`, {
+        token: buyer.token,
+        body: { quantity: 1 },
+      });
+      const at = performance.now();
+      if (res.status !== 201) throw new Error(`push: purchase answered ${res.status}`);
+      answers.push({ remaining: res.body.remaining, at });
+      await new Promise((resolve) => setTimeout(resolve, PUSH_GAP_MS));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const latencies: number[] = [];
+    let beforeAnswer = 0;
+    let missed = 0;
+    for (const { seen } of pool.watchers) {
+      for (const answer of answers) {
+        const update = seen.find((s) => s.remaining <= answer.remaining);
+        if (!update) {
+          missed += 1;
+          continue;
+        }
+        const ms = update.at - answer.at;
+        if (ms < 0) beforeAnswer += 1;
+        latencies.push(Math.max(0, ms));
+      }
+    }
+    return {
+      sockets: pool.watchers.length,
+      purchases: answers.length,
+      samples: latencies.length,
+      beforeAnswer,
+      missed,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: percentile(latencies, 100),
+    };
+  } finally {
+    pool.close();
+  }
+}
+
+/** Fan-out figures. */
+export interface FanOutFigures {
+  /** Sockets asked for and sockets that connected and subscribed within the bound. */
+  asked: number;
+  held: number;
+  connectMs: number;
+  /** Sockets whose last update equals the sale's final state read from the database. */
+  converged: number;
+  /** Per socket, ms from the sell-out answer to the first update showing 0 remaining. */
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  withinOneSecond: number;
+}
+
+/**
+ * Up to `count` subscribed sockets on one server process; a rush sells 200 units out; each socket's time from
+ * the answer that took the last unit to its first sold-out update, and whether its last update equals the final
+ * state in the database.
+ */
+export async function measureFanOut(ctx: BenchContext, count: number): Promise<FanOutFigures> {
+  const units = 200;
+  const sale = await createSale(ctx.app.url, ctx.admin.token, { units });
+  const pool = await connectWatchers(ctx.app.url, sale.id, count, { concurrency: 200, budgetMs: 90_000 });
+  try {
+    const buyers = mintCallers(ctx.jwtSecret, units * 2).map((c) => `Bearer ${c.token}`);
+    let soldOutAt = NaN;
+    await runLoad({
+      url: ctx.app.url,
+      connections: 50,
+      amount: buyers.length,
+      path: () => `/api/sales/${sale.id}/purchases`,
+      body: JSON.stringify({ quantity: 1 }),
+      headers: (i) => ({ authorization: buyers[i] }),
+      onResponse: (status, body) => {
+        if (status === 201 && (JSON.parse(body) as { remaining: number }).remaining === 0) {
+          soldOutAt = performance.now();
+        }
+      },
+    });
+    if (Number.isNaN(soldOutAt)) throw new Error('fan-out: the sale did not sell out');
+    // Wait (bounded) until every socket shows the end, or 5 s have passed.
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && pool.watchers.some((w) => w.seen.at(-1)?.remaining !== 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const final = await ctx.db.collection('sales').findOne({ _id: new ObjectId(sale.id) });
+    const delays: number[] = [];
+    let converged = 0;
+    for (const { seen } of pool.watchers) {
+      const last = seen.at(-1);
+      if (last && final && last.version === final.version && last.remaining === final.remaining)
+        converged += 1;
+      const end = seen.find((s) => s.remaining === 0);
+      delays.push(end ? Math.max(0, end.at - soldOutAt) : Infinity);
+    }
+    return {
+      asked: count,
+      held: pool.watchers.length,
+      connectMs: pool.tookMs,
+      converged,
+      p50Ms: percentile(delays, 50),
+      p99Ms: percentile(delays, 99),
+      maxMs: percentile(delays, 100),
+      withinOneSecond: delays.filter((d) => d <= 1000).length,
+    };
+  } finally {
+    pool.close();
+  }
+}
