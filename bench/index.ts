@@ -13,6 +13,7 @@ import { canPin, pinSelf, startDatabaseProcess, type DatabaseProcess } from './l
 import { profilePurchasePath } from './profile';
 import { formatTable, machine, writeResults } from './lib/report';
 import * as rows from './rows';
+import { startReferences } from './rows/reference';
 
 /** Every row, in run order; `--only` picks some (the references always run). */
 const ROW_NAMES = ['purchase', 'sold-out', 'leaderboard', 'push', 'fan-out', 'rush'] as const;
@@ -40,7 +41,8 @@ async function main(): Promise<void> {
     options: {
       profile: { type: 'boolean', default: false },
       only: { type: 'string' },
-      duration: { type: 'string', default: '4' },
+      'run-sec': { type: 'string', default: '1.5' },
+      pairs: { type: 'string', default: '3' },
       connections: { type: 'string', default: '50' },
     },
   });
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
     onLine: (l) => log(`[server] ${l}`),
   });
   const dbHandle = await openDb(mongodbUri);
+  const refs = await startReferences({ mongodbUri, jwtSecret, cpu: where.server });
   const ctx: BenchContext = {
     mongodbUri,
     jwtSecret,
@@ -76,7 +79,9 @@ async function main(): Promise<void> {
     admin: mintCallers(jwtSecret, 1, 'admin')[0],
     db: dbHandle.db,
     placement: where,
-    durationSec: Number(values.duration),
+    refs,
+    runSec: Number(values['run-sec']),
+    pairs: Number(values.pairs),
     connections: Number(values.connections),
     log,
   };
@@ -91,27 +96,24 @@ async function main(): Promise<void> {
     }
     log(`   (${((Date.now() - t) / 1000).toFixed(1)} s)`);
   };
-  let profile: string[] = [];
   try {
-    const refs: rows.Refs = { baseline: [] };
-    await run('baseline', () => rows.baselineRow(ctx, refs, 'start'));
-    await run('floor', () => rows.floorRow(ctx, refs));
+    await run('references', () => rows.referenceRows(ctx));
     if (only.has('purchase')) {
-      await run('purchase, 1,000 buyers', () => rows.purchaseRow(ctx, refs, 1000));
-      await run('purchase, 50 buyers', () => rows.purchaseRow(ctx, refs, 50));
+      await run('purchase, 1,000 buyers', () => rows.purchaseRow(ctx, 1000));
+      await run('purchase, 50 buyers', () => rows.purchaseRow(ctx, 50));
     }
-    if (only.has('sold-out')) await run('sold-out', () => rows.soldOutRow(ctx, refs));
-    if (only.has('leaderboard')) await run('leaderboard', () => rows.leaderboardRows(ctx, refs));
+    if (only.has('sold-out')) await run('sold-out', () => rows.soldOutRow(ctx));
+    if (only.has('leaderboard')) await run('leaderboard', () => rows.leaderboardRows(ctx));
     if (only.has('push')) await run('push latency', () => rows.pushRow(ctx));
     if (only.has('fan-out')) await run('fan-out', () => rows.fanOutRow(ctx, fanOutCapacity()));
     if (only.has('rush')) await run('rush', () => rows.rushRow(ctx));
-    await run('baseline again', () => rows.baselineRow(ctx, refs, 'end'));
   } finally {
+    await refs.stop();
     await dbHandle.close();
     await app.process.stop();
     await database?.process.stop();
   }
-  if (values.profile) profile = await profilePurchasePath(where, log);
+  const profile = values.profile ? await profilePurchasePath(where, log) : [];
 
   const took = ((Date.now() - started) / 1000).toFixed(0);
   const file = writeResults(results, where, { tookSec: Number(took), profile });

@@ -6,6 +6,7 @@ import { mintCallers, openDb } from './lib/fixtures';
 import { ROOT, startDatabaseProcess, type DatabaseProcess } from './lib/processes';
 import { formatProfile, summarizeProfile } from './lib/profile-summary';
 import { measurePurchases } from './rows/purchase';
+import { startReferences } from './rows/reference';
 
 /** The main thread's profile in a --cpu-prof directory (tsx's loader thread writes a second, smaller one). */
 function mainProfile(dir: string): string | undefined {
@@ -45,6 +46,7 @@ export async function profilePurchasePath(where: Placement, log: (line: string) 
     nodeArgs: ['--cpu-prof', '--cpu-prof-dir', appDir],
   });
   const handle = await openDb(mongodbUri);
+  const refs = await startReferences({ mongodbUri, jwtSecret, cpu: where.server });
   const ctx: BenchContext = {
     mongodbUri,
     jwtSecret,
@@ -52,15 +54,18 @@ export async function profilePurchasePath(where: Placement, log: (line: string) 
     admin: mintCallers(jwtSecret, 1, 'admin')[0],
     db: handle.db,
     placement: where,
-    durationSec: 4,
+    refs,
+    runSec: 2,
+    pairs: 2,
     connections: 50,
     log,
   };
   let figure: string;
   try {
-    const { load, counts } = await measurePurchases(ctx, 1000);
-    figure = `profiled run: ${load.rps.toFixed(0)} req/s (slower than unprofiled), count errors ${counts.errors}`;
+    const { comparison, counts } = await measurePurchases(ctx, 1000);
+    figure = `profiled run (1,000 buyers): ${comparison.ratio.toFixed(2)}× floor under the profiler, count errors ${counts.errors}`;
   } finally {
+    await refs.stop();
     await handle.close();
     // A graceful stop is what makes node write the profile.
     await app.process.stop(15_000);

@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import type { AppServer } from './app-server';
+import type { LoadSpec } from './compare';
 import type { Caller } from './fixtures';
 
 /** Where each process runs (CPU numbers for taskset; undefined: wherever the OS puts it). */
@@ -19,8 +20,12 @@ export interface BenchContext {
   /** A driver handle on the same database, for setup and for checking counts. */
   db: Db;
   placement: Placement;
-  /** Seconds each measured HTTP load runs (after a 1 s warm-up). */
-  durationSec: number;
+  /** The reference loads every ratio divides by (servers started once for the whole run). */
+  refs: { baseline: LoadSpec; floor: LoadSpec };
+  /** Seconds of each measured run of a comparison (after a 1 s warm-up). */
+  runSec: number;
+  /** Alternating (reference, subject) pairs per comparison; the median ratio is the figure. */
+  pairs: number;
   /** Concurrent HTTP connections of the throughput rows. */
   connections: number;
   log(line: string): void;

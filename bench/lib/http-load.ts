@@ -46,6 +46,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     connections: options.connections,
     ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSec ?? 3 }),
     timeout: options.timeoutSec ?? 10,
+    // autocannon notices the end of a run only on a sample tick: 1 s by default, which would round every
+    // fixed-amount run up to whole seconds.
+    sampleInt: 20,
     requests: [
       {
         method: options.method ?? 'POST',

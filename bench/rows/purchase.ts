@@ -1,8 +1,9 @@
 import { ObjectId } from 'mongodb';
 import type { BenchContext } from '../lib/context';
 import { createSale } from '../lib/fixtures';
+import { compare, type Comparison } from '../lib/compare';
 import type { LoadResult } from '../lib/http-load';
-import { BODY, rotatingAuth, warmAndMeasure } from './reference';
+import { BODY, rotatingAuth } from './reference';
 
 /** The ledger and its projection after a load, read with the driver (not through the API under test). */
 export interface CountCheck {
@@ -82,18 +83,19 @@ async function checkCounts(
 }
 
 /**
- * Purchases by `buyers` users (rotating tokens) on a sale far too large to sell out, one unit each time; then the
- * counts are checked against the 201 answers of the measured run. The sale document keeps a tally per buyer of
- * the round, so the number of buyers is part of the workload.
+ * Purchases by `buyers` users (rotating tokens) on a sale far too large to sell out, one unit each time, against
+ * the floor; then the counts are checked against the 201 answers of the measured runs. The sale document keeps a
+ * tally per buyer of the round, so the number of buyers is part of the workload.
  */
 export async function measurePurchases(
   ctx: BenchContext,
   buyers: number,
-): Promise<{ load: LoadResult; counts: CountCheck }> {
+): Promise<{ comparison: Comparison; counts: CountCheck }> {
   const sale = await createSale(ctx.app.url, ctx.admin.token, { units: HUGE, perUserLimit: HUGE });
   let soldBefore = 0;
-  const { measured } = await warmAndMeasure(
+  const comparison = await compare(
     ctx,
+    ctx.refs.floor,
     {
       url: ctx.app.url,
       path: () => `/api/sales/${sale.id}/purchases`,
@@ -104,11 +106,16 @@ export async function measurePurchases(
       soldBefore = (await settledSale(ctx, sale.id)).sold as number;
     },
   );
-  return { load: measured, counts: await checkCounts(ctx, sale.id, soldBefore, measured) };
+  return { comparison, counts: await checkCounts(ctx, sale.id, soldBefore, comparison.subject) };
 }
 
-/** Purchases on a round that is sold out: the live cache answers 409 SOLD_OUT without a database round trip. */
-export async function measureSoldOut(ctx: BenchContext): Promise<{ load: LoadResult; unchanged: boolean }> {
+/**
+ * Purchases on a round that is sold out, against the baseline: the live cache answers 409 SOLD_OUT without a
+ * database round trip. The sale must not change.
+ */
+export async function measureSoldOut(
+  ctx: BenchContext,
+): Promise<{ comparison: Comparison; unchanged: boolean }> {
   const sale = await createSale(ctx.app.url, ctx.admin.token, { units: 1 });
   const auth = rotatingAuth(ctx.jwtSecret);
   const first = await fetch(`${ctx.app.url}/api/sales/${sale.id}/purchases`, {
@@ -120,7 +127,7 @@ export async function measureSoldOut(ctx: BenchContext): Promise<{ load: LoadRes
   // Give the change stream a moment to tell the server's live cache (the fast path's source).
   await new Promise((resolve) => setTimeout(resolve, 500));
   const before = await ctx.db.collection('sales').findOne({ _id: new ObjectId(sale.id) });
-  const { measured } = await warmAndMeasure(ctx, {
+  const comparison = await compare(ctx, ctx.refs.baseline, {
     url: ctx.app.url,
     path: () => `/api/sales/${sale.id}/purchases`,
     body: BODY,
@@ -128,5 +135,5 @@ export async function measureSoldOut(ctx: BenchContext): Promise<{ load: LoadRes
   });
   const after = await ctx.db.collection('sales').findOne({ _id: new ObjectId(sale.id) });
   const unchanged = before?.version === after?.version && after?.sold === 1 && after?.remaining === 0;
-  return { load: measured, unchanged };
+  return { comparison, unchanged };
 }

@@ -6,6 +6,8 @@ import { isPlainObject } from '../engine/bson-types';
 import { deepCopy } from '../engine/clone';
 import { pushDown, runPipeline } from '../engine/aggregate';
 import type { CollView } from '../engine';
+import { parseCollation } from '../engine/collation';
+import { evaluateLet } from '../engine/let-variables';
 import { compileFilter } from '../engine/matcher';
 import type { QueryResult } from '../engine/planner';
 import { parseSort } from '../engine/sort';
@@ -38,7 +40,11 @@ export function aggregate(ctx: CommandContext, cmd: Doc): CommandResult {
       "The 'cursor' option is required, except for aggregate with the explain argument",
     );
   const { view, ns } = target(ctx, cmd);
-  const res = runPipeline(view, cmd.pipeline, { resolve: resolver(ctx), variables: optionalDoc(cmd, 'let') });
+  const res = runPipeline(view, cmd.pipeline, {
+    resolve: resolver(ctx),
+    variables: evaluateLet(cmd.let),
+    collation: parseCollation(cmd.collation),
+  });
   return { cursor: { ns, docs: res.docs } };
 }
 

@@ -3,8 +3,10 @@
  */
 import { mongoError } from '../errors';
 import { isPlainObject } from '../engine/bson-types';
+import { parseCollation } from '../engine/collation';
 import { bsonCompare } from '../engine/compare';
 import { deepCopy } from '../engine/clone';
+import { evaluateLet } from '../engine/let-variables';
 import { compileFilter } from '../engine/matcher';
 import { isIndexSegment, splitPath } from '../engine/paths';
 import { compileProjection } from '../engine/projection';
@@ -25,7 +27,10 @@ export function skipLimit(cmd: Doc): { skip: number; limit: number } {
 /** `find`: a cursor over every matching document (E2 batches it). */
 export function find(ctx: CommandContext, cmd: Doc): CommandResult {
   const name = collectionName(cmd, 'find');
-  const m = compileFilter(optionalDoc(cmd, 'filter'));
+  const m = compileFilter(optionalDoc(cmd, 'filter'), {
+    collation: parseCollation(cmd.collation),
+    variables: evaluateLet(cmd.let),
+  });
   const { skip, limit } = skipLimit(cmd);
   const project = compileProjection(optionalDoc(cmd, 'projection'));
   const result = ctx.engine
@@ -39,7 +44,7 @@ export function count(ctx: CommandContext, cmd: Doc): CommandResult {
   const view = ctx.engine.view(ctx.db, collectionName(cmd, 'count'), ctx.txn);
   const query = optionalDoc(cmd, 'query');
   const { skip, limit } = skipLimit(cmd);
-  const m = compileFilter(query);
+  const m = compileFilter(query, { collation: parseCollation(cmd.collation) });
   let n = m.matchAll ? view.count() : view.query(m).docs.length;
   n = Math.max(0, n - skip);
   if (limit > 0) n = Math.min(n, limit);
@@ -61,21 +66,32 @@ function distinctValues(v: unknown, segs: string[], i: number, out: unknown[]): 
   if (isPlainObject(v)) distinctValues(v[segs[i]], segs, i + 1, out);
 }
 
-/** `distinct`: `{values}` (sorted in BSON order). */
+/**
+ * `distinct`: `{values}` in BSON order. Under a collation, values it deems equal count once (the first seen
+ * stands for them).
+ */
 export function distinct(ctx: CommandContext, cmd: Doc): CommandResult {
   const view = ctx.engine.view(ctx.db, collectionName(cmd, 'distinct'), ctx.txn);
   if (typeof cmd.key !== 'string' || cmd.key === '')
     throw mongoError('TypeMismatch', "BSON field 'distinct.key' is missing or is not a string");
+  const collation = parseCollation(cmd.collation);
   const segs = splitPath(cmd.key);
   const seen = new Map<string, unknown>();
-  for (const doc of view.query(compileFilter(optionalDoc(cmd, 'query'))).docs) {
+  const kept: unknown[] = [];
+  for (const doc of view.query(compileFilter(optionalDoc(cmd, 'query'), { collation })).docs) {
     const vals: unknown[] = [];
     distinctValues(doc, segs, 0, vals);
     for (const v of vals) {
+      if (collation) {
+        if (!kept.some((k) => collation.compare(k, v) === 0)) kept.push(v);
+        continue;
+      }
       const k = valueKey(v);
       if (!seen.has(k)) seen.set(k, v);
     }
   }
-  const values = [...seen.values()].sort(bsonCompare).map(deepCopy);
+  const values = (collation ? kept.sort(collation.compare) : [...seen.values()].sort(bsonCompare)).map(
+    deepCopy,
+  );
   return { reply: { values } };
 }

@@ -4,6 +4,8 @@
 import { mongoError } from '../errors';
 import { isPlainObject } from '../engine/bson-types';
 import { deepCopy } from '../engine/clone';
+import { parseCollation } from '../engine/collation';
+import { evaluateLet } from '../engine/let-variables';
 import { compileFilter } from '../engine/matcher';
 import { compileProjection } from '../engine/projection';
 import { parseSort } from '../engine/sort';
@@ -35,7 +37,10 @@ export function insert(ctx: CommandContext, cmd: Doc): CommandResult {
 export function update(ctx: CommandContext, cmd: Doc): CommandResult {
   const view = ctx.engine.view(ctx.db, collectionName(cmd, 'update'), ctx.txn);
   const statements = requiredArray(cmd, 'updates', 'update');
-  const variables = optionalDoc(cmd, 'let');
+  // MongoDB 8.0 added `sort` to update statements; 7.0, which this server presents as, refuses the command.
+  if (statements.some((s) => isPlainObject(s) && s.sort !== undefined))
+    throw mongoError('Location40415', "BSON field 'update.updates.sort' is an unknown field.");
+  const variables = evaluateLet(cmd.let);
   let n = 0;
   let nModified = 0;
   const upserted: Doc[] = [];
@@ -46,9 +51,11 @@ export function update(ctx: CommandContext, cmd: Doc): CommandResult {
     const multi = s.multi === true;
     if (multi && parsed.kind === 'replace')
       throw mongoError('FailedToParse', 'multi update is not supported for replacement-style update');
-    const m = compileFilter(s.q);
-    const env = updateEnv(ctx.engine, m.filter, { ...variables, ...(isPlainObject(s.c) ? s.c : {}) });
-    const found = view.query(m, { limit: multi ? 0 : 1, sort: parseSort(s.sort) }).docs;
+    const constants = evaluateLet(s.c);
+    const stmtVars = variables || constants ? { ...variables, ...constants } : undefined;
+    const m = compileFilter(s.q, { collation: parseCollation(s.collation), variables: stmtVars });
+    const env = updateEnv(ctx.engine, m.filter, stmtVars);
+    const found = view.query(m, { limit: multi ? 0 : 1 }).docs;
     if (found.length === 0) {
       if (s.upsert !== true) return;
       const doc = buildUpsert(m.filter, parsed, env);
@@ -74,6 +81,7 @@ export function update(ctx: CommandContext, cmd: Doc): CommandResult {
 export function remove(ctx: CommandContext, cmd: Doc): CommandResult {
   const view = ctx.engine.view(ctx.db, collectionName(cmd, 'delete'), ctx.txn);
   const statements = requiredArray(cmd, 'deletes', 'delete');
+  const variables = evaluateLet(cmd.let);
   let n = 0;
   const errors = runStatements(ctx.engine, view, statements.length, ordered(cmd), (i) => {
     const s = statements[i];
@@ -81,7 +89,8 @@ export function remove(ctx: CommandContext, cmd: Doc): CommandResult {
     const limit = Number(s.limit ?? 0);
     if (limit !== 0 && limit !== 1)
       throw mongoError('FailedToParse', 'The limit field in delete objects must be 0 or 1.');
-    const found = view.query(compileFilter(s.q), { limit }).docs;
+    const m = compileFilter(s.q, { collation: parseCollation(s.collation), variables });
+    const found = view.query(m, { limit }).docs;
     view.assertUnlocked(found);
     for (const d of found) {
       view.remove(d);
@@ -107,7 +116,8 @@ export function findAndModify(ctx: CommandContext, cmd: Doc): CommandResult {
     );
   if (remove && cmd.upsert === true)
     throw mongoError('FailedToParse', 'Cannot specify both upsert=true and remove=true');
-  const m = compileFilter(cmd.query);
+  const variables = evaluateLet(cmd.let);
+  const m = compileFilter(cmd.query, { collation: parseCollation(cmd.collation), variables });
   const project = compileProjection(optionalDoc(cmd, 'fields'));
   const parsed = hasUpdate ? parseUpdate(cmd.update, cmd.arrayFilters) : undefined;
   const doc = view.query(m, { sort: parseSort(cmd.sort), limit: 1 }).docs[0];
@@ -115,7 +125,7 @@ export function findAndModify(ctx: CommandContext, cmd: Doc): CommandResult {
     if (doc) view.remove(doc);
     return { reply: { lastErrorObject: { n: doc ? 1 : 0 }, value: doc ? project(doc, m.filter) : null } };
   }
-  const env = updateEnv(ctx.engine, m.filter, optionalDoc(cmd, 'let'));
+  const env = updateEnv(ctx.engine, m.filter, variables);
   if (doc) {
     const outcome = applyUpdate(doc, parsed!, env);
     view.update(doc, outcome);

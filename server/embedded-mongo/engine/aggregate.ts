@@ -6,6 +6,7 @@
 import { Aggregator } from 'mingo/aggregator';
 import { mongoError } from '../errors';
 import { isPlainObject } from './bson-types';
+import type { Collation } from './collation';
 import { deepCopy } from './clone';
 import type { CollView } from './coll-view';
 import { asMongoError, compileFilter } from './matcher';
@@ -16,8 +17,10 @@ import type { Doc } from './types';
 
 /** How a pipeline reaches variables and other collections. */
 export interface PipelineOptions {
-  /** `let` variables. */
+  /** `let` variables, evaluated (see `evaluateLet`). */
   variables?: Doc;
+  /** The command's collation: strings compare under it in `$match`, `$sort` and expressions. */
+  collation?: Collation;
   /** Documents of another collection of the same database (committed state plus the transaction's writes). */
   resolve: (collection: string) => Doc[];
 }
@@ -35,13 +38,6 @@ function stageName(stage: unknown): string | undefined {
   return isPlainObject(stage) ? Object.keys(stage)[0] : undefined;
 }
 
-function usesVariables(v: unknown): boolean {
-  if (typeof v === 'string') return v.startsWith('$$');
-  if (Array.isArray(v)) return v.some(usesVariables);
-  if (isPlainObject(v)) return Object.values(v).some(usesVariables);
-  return false;
-}
-
 function idFirst(doc: unknown): unknown {
   if (!isPlainObject(doc) || !('_id' in doc) || Object.keys(doc)[0] === '_id') return doc;
   const out: Doc = { _id: doc._id };
@@ -50,12 +46,16 @@ function idFirst(doc: unknown): unknown {
 }
 
 /** Runs the leading `$match` / `$sort` / `$limit` through the planner; returns the unanswered stages. */
-export function pushDown(view: CollView, pipeline: Doc[]): { query: QueryResult; rest: Doc[] } {
+export function pushDown(
+  view: CollView,
+  pipeline: Doc[],
+  opts: Pick<PipelineOptions, 'variables' | 'collation'> = {},
+): { query: QueryResult; rest: Doc[] } {
   let i = 0;
   let filter: unknown = {};
   let sort: SortKey[] = [];
   let limit = 0;
-  if (stageName(pipeline[0]) === '$match' && !usesVariables(pipeline[0].$match)) {
+  if (stageName(pipeline[0]) === '$match') {
     filter = pipeline[0].$match;
     i = 1;
   }
@@ -68,7 +68,7 @@ export function pushDown(view: CollView, pipeline: Doc[]): { query: QueryResult;
     if (!Number.isInteger(limit) || limit <= 0) throw mongoError('BadValue', 'the limit must be positive');
     i++;
   }
-  const query = view.query(compileFilter(filter), { sort, limit });
+  const query = view.query(compileFilter(filter, opts), { sort, limit });
   return { query, rest: pipeline.slice(i) };
 }
 
@@ -120,7 +120,7 @@ export function runPipeline(
   let query: QueryResult | undefined;
   let rest = pipeline;
   if (view) {
-    const pushed = pushDown(view, pipeline);
+    const pushed = pushDown(view, pipeline, opts);
     query = pushed.query;
     input = query.docs;
     rest = pushed.rest;
@@ -134,6 +134,7 @@ export function runPipeline(
       mingoOptions({
         collectionResolver: (name: string) => opts.resolve(name),
         ...(opts.variables ? { variables: opts.variables } : {}),
+        ...(opts.collation ? { collation: opts.collation.spec as never } : {}),
       }),
     );
     const docs = agg.run(input).map(idFirst) as Doc[];

@@ -6,6 +6,9 @@ import type { Binary, ObjectId, Timestamp } from 'bson';
 import { Rank, bsonTag, typeRank } from './bson-types';
 import { compareNumbers } from './numbers';
 
+/** How two strings compare: binary (UTF-8) order, or a collation's. */
+export type StringCompare = (a: string, b: string) => number;
+
 /** Compares two strings in UTF-8 byte order (JS `<` is UTF-16 order, which differs above U+D7FF). */
 export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
@@ -49,7 +52,7 @@ function compareUnsigned(a: number, b: number): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function compareDocs(a: Record<string, unknown>, b: Record<string, unknown>): number {
+function compareDocs(a: Record<string, unknown>, b: Record<string, unknown>, sc: StringCompare): number {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   const n = Math.min(ka.length, kb.length);
@@ -59,16 +62,17 @@ function compareDocs(a: Record<string, unknown>, b: Record<string, unknown>): nu
     const ta = typeRank(va);
     const tb = typeRank(vb);
     if (ta !== tb) return ta < tb ? -1 : 1;
-    const c = compareStrings(ka[i], kb[i]) || bsonCompare(va, vb);
+    // Field names are always compared in binary order; a collation applies to string values only.
+    const c = compareStrings(ka[i], kb[i]) || compareWith(va, vb, sc);
     if (c !== 0) return c;
   }
   return ka.length < kb.length ? -1 : ka.length > kb.length ? 1 : 0;
 }
 
-function compareArrays(a: unknown[], b: unknown[]): number {
+function compareArrays(a: unknown[], b: unknown[], sc: StringCompare): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const c = bsonCompare(a[i], b[i]);
+    const c = compareWith(a[i], b[i], sc);
     if (c !== 0) return c;
   }
   return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
@@ -76,11 +80,20 @@ function compareArrays(a: unknown[], b: unknown[]): number {
 
 /** MongoDB's total order over BSON values: negative, 0 or positive. Missing (undefined) ranks as null. */
 export function bsonCompare(a: unknown, b: unknown): number {
+  return compareWith(a, b, compareStrings);
+}
+
+/** MongoDB's order with strings compared by `sc` (a collation), at any depth. */
+export function bsonCompareWith(sc: StringCompare): (a: unknown, b: unknown) => number {
+  return (a, b) => compareWith(a, b, sc);
+}
+
+function compareWith(a: unknown, b: unknown, sc: StringCompare): number {
   if (a === b) return 0;
   const ta = typeof a;
   if (ta === typeof b) {
     if (ta === 'number') return compareNumbers(a, b);
-    if (ta === 'string') return compareStrings(a as string, b as string);
+    if (ta === 'string') return sc(a as string, b as string);
   }
   const ra = typeRank(a);
   const rb = typeRank(b);
@@ -93,11 +106,11 @@ export function bsonCompare(a: unknown, b: unknown): number {
     case Rank.Number:
       return compareNumbers(a, b);
     case Rank.String:
-      return compareStrings(String(stringValue(a)), String(stringValue(b)));
+      return sc(String(stringValue(a)), String(stringValue(b)));
     case Rank.Object:
-      return compareDocs(docValue(a), docValue(b));
+      return compareDocs(docValue(a), docValue(b), sc);
     case Rank.Array:
-      return compareArrays(a as unknown[], b as unknown[]);
+      return compareArrays(a as unknown[], b as unknown[], sc);
     case Rank.Binary: {
       const x = a as Binary;
       const y = b as Binary;

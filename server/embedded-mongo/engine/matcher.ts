@@ -5,6 +5,7 @@
 import { Query } from 'mingo/query';
 import { MongoError, mongoError } from '../errors';
 import { bsonTag, isPlainObject } from './bson-types';
+import type { Collation } from './collation';
 import { equalsPredicate, predicateMakers, queryValues } from './query-ops';
 import { mingoOptions } from './mingo-context';
 import { normalizeRegexes } from './regex';
@@ -17,7 +18,17 @@ export interface Matcher {
   readonly filter: Doc;
   /** True for `{}`. */
   readonly matchAll: boolean;
+  /** The query's collation: strings compare under it, so binary-ordered indexes cannot answer it. */
+  readonly collation?: Collation;
   test(doc: Doc): boolean;
+}
+
+/** What a filter is compiled with besides itself. */
+export interface FilterOptions {
+  /** A non-simple collation (see `parseCollation`). */
+  collation?: Collation;
+  /** `let` variables (`$$name` in `$expr`), already evaluated. */
+  variables?: Doc;
 }
 
 const MATCH_ALL: Matcher = { filter: {}, matchAll: true, test: () => true };
@@ -37,7 +48,8 @@ type Predicate = (doc: Doc) => boolean;
  * Filters that are conjunctions of plain comparisons on fields (`{a: 1, b: {$gte: 2, $in: [...]}}`), the bulk
  * of what applications send, compile here directly, without mingo and without the cache.
  */
-function compileSimple(filter: Doc): Matcher | undefined {
+function compileSimple(filter: Doc, collation?: Collation): Matcher | undefined {
+  const cmp = collation?.compare;
   const preds: Predicate[] = [];
   for (const field of Object.keys(filter)) {
     if (field.charCodeAt(0) === 36 /* $ */) return undefined;
@@ -47,11 +59,11 @@ function compileSimple(filter: Doc): Matcher | undefined {
       for (const [op, value] of Object.entries(cond)) {
         const maker = predicateMakers[op];
         if (!maker || containsRegex(value)) return undefined;
-        const test = maker.make(value);
+        const test = maker.make(value, cmp);
         preds.push(maker.negate ? (d) => !test(queryValues(d, field)) : (d) => test(queryValues(d, field)));
       }
     } else {
-      const test = equalsPredicate(cond);
+      const test = equalsPredicate(cond, cmp);
       preds.push((d) => test(queryValues(d, field)));
     }
   }
@@ -62,7 +74,7 @@ function compileSimple(filter: Doc): Matcher | undefined {
           for (const p of preds) if (!p(doc)) return false;
           return true;
         };
-  return { filter, matchAll: false, test };
+  return { filter, matchAll: false, collation, test };
 }
 
 function containsRegex(v: unknown): boolean {
@@ -70,31 +82,46 @@ function containsRegex(v: unknown): boolean {
   return Array.isArray(v) && v.some(containsRegex);
 }
 
+function cacheKey(filter: Doc, opts: FilterOptions): string {
+  let key = valueKey(filter);
+  if (opts.collation) key += `\0c${JSON.stringify(opts.collation.spec)}`;
+  if (opts.variables) key += `\0v${valueKey(opts.variables)}`;
+  return key;
+}
+
 /** Compiles (or fetches from the cache) the matcher of a filter document. */
-export function compileFilter(filter: unknown): Matcher {
-  if (filter === undefined || filter === null) return MATCH_ALL;
+export function compileFilter(filter: unknown, opts: FilterOptions = {}): Matcher {
+  const all = opts.collation ? { ...MATCH_ALL, collation: opts.collation } : MATCH_ALL;
+  if (filter === undefined || filter === null) return all;
   if (!isPlainObject(filter)) throw mongoError('TypeMismatch', 'filter must be an object');
   let first = true;
   for (const _ in filter) {
     first = false;
     break;
   }
-  if (first) return MATCH_ALL;
-  const simple = compileSimple(filter);
+  if (first) return all;
+  const simple = compileSimple(filter, opts.collation);
   if (simple) return simple;
-  const key = valueKey(filter);
+  const key = cacheKey(filter, opts);
   const hit = cache.get(key);
   if (hit) return hit;
   const normalized = normalizeRegexes(filter) as Doc;
   let query: Query;
   try {
-    query = new Query(normalized, mingoOptions());
+    query = new Query(
+      normalized,
+      mingoOptions({
+        ...(opts.collation ? { collation: opts.collation.spec as never } : {}),
+        ...(opts.variables ? { variables: opts.variables } : {}),
+      }),
+    );
   } catch (e) {
     throw asMongoError(e);
   }
   const m: Matcher = {
     filter: normalized,
     matchAll: false,
+    collation: opts.collation,
     test: (doc) => {
       try {
         return query.test(doc);

@@ -16,7 +16,7 @@ import type { AccumulatorOperator, ExpressionOperator, Options, PipelineOperator
 import { bsonTag, bsonTypeName, isNumeric } from './bson-types';
 import { addNumbers, multiplyNumbers, toDouble } from './numbers';
 import { bsonCompare } from './compare';
-import { bsonQueryOps } from './query-ops';
+import { bsonQueryOps, collationCompare } from './query-ops';
 import { parseSort, sortDocs } from './sort';
 import type { Doc } from './types';
 
@@ -25,7 +25,7 @@ function compareExpr(test: (c: number) => unknown): ExpressionOperator {
     const args = evalExpr(obj, expr, options) as unknown[];
     if (!Array.isArray(args) || args.length !== 2)
       throw new Error('comparison expression expects 2 arguments');
-    return test(bsonCompare(args[0], args[1]));
+    return test((collationCompare(options) ?? bsonCompare)(args[0], args[1]));
   }) as unknown as ExpressionOperator;
 }
 
@@ -99,9 +99,10 @@ const accumulatorOverrides: Record<string, AccumulatorOperator> = {
   $min: extreme(-1),
 };
 
-const sortStage = ((coll: Iterator, spec: unknown) => {
+const sortStage = ((coll: Iterator, spec: unknown, options: Options) => {
   const keys = parseSort(spec);
-  return coll.transform((docs: Doc[]) => Lazy(sortDocs(docs, keys)));
+  const cmp = collationCompare(options);
+  return coll.transform((docs: Doc[]) => Lazy(sortDocs(docs, keys, undefined, cmp)));
 }) as unknown as PipelineOperator;
 
 /** The engine's operator context (built once). */

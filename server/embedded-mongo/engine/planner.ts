@@ -93,7 +93,7 @@ export function runQuery(
           docs.push(doc);
           merged = true;
         }
-    if (sort.length > 0 && (!sorted || merged)) docs = sortDocs(docs, sort);
+    if (sort.length > 0 && (!sorted || merged)) docs = sortDocs(docs, sort, undefined, m.collation?.compare);
     docs = docs.slice(skip, limit > 0 ? skip + limit : undefined);
     return { docs, plan, stats };
   };
@@ -102,7 +102,9 @@ export function runQuery(
     return rec.doc;
   };
 
-  const ids = idLookup(m.filter);
+  // Indexes hold keys in binary order: a query under a collation scans (MongoDB uses only indexes built
+  // with the same collation, and this server builds none with one).
+  const ids = m.collation ? undefined : idLookup(m.filter);
   if (ids) {
     const seen = new Set<string>();
     for (const id of ids.ids) {
@@ -133,7 +135,7 @@ export function runQuery(
     return finish(wrap(stage, sort, sort.length > 0, skip, limit), false, 'none');
   }
 
-  const plan = coll ? chooseIndex(coll, m.filter, sort) : undefined;
+  const plan = coll && !m.collation ? chooseIndex(coll, m.filter, sort) : undefined;
   if (plan) {
     // With an overlay, overridden records are skipped here and their new versions merged in `finish`.
     walkIndex(plan, stats, (rec) => {

@@ -2,9 +2,10 @@
  * BSON-aware replacements for mingo's comparison query operators: `$eq $ne $in $nin $gt $gte $lt $lte $type`,
  * all built on `bsonCompare` with MongoDB's array traversal and type bracketing.
  */
-import type { QueryOperator } from 'mingo/types';
+import type { Options, QueryOperator } from 'mingo/types';
 import { mongoError } from '../errors';
 import { Rank, TYPE_CODES, bsonTypeName, isNumeric, typeRank } from './bson-types';
+import { parseCollation } from './collation';
 import { bsonCompare, bsonEquals } from './compare';
 import { collectValues, splitPath } from './paths';
 import { valueKey } from './value-key';
@@ -25,9 +26,13 @@ function isNullish(v: unknown): boolean {
   return v === null || v === undefined;
 }
 
-/** A predicate "some candidate equals value" (null also matches missing). */
-export function equalsPredicate(value: unknown): (candidates: unknown[]) => boolean {
+/** MongoDB's order over values; a collation's when the query has one. */
+export type Compare = (a: unknown, b: unknown) => number;
+
+/** A predicate "some candidate equals value" (null also matches missing); `cmp` for a collation. */
+export function equalsPredicate(value: unknown, cmp?: Compare): (candidates: unknown[]) => boolean {
   if (value === null || value === undefined) return (cs) => cs.some(isNullish);
+  if (cmp) return (cs) => cs.some((c) => cmp(c, value) === 0);
   if (typeof value === 'string') return (cs) => cs.some((c) => c === value);
   return (cs) => {
     for (const c of cs) if (bsonEquals(c, value)) return true;
@@ -35,12 +40,13 @@ export function equalsPredicate(value: unknown): (candidates: unknown[]) => bool
   };
 }
 
-function inPredicate(values: unknown): (candidates: unknown[]) => boolean {
+function inPredicate(values: unknown, cmp?: Compare): (candidates: unknown[]) => boolean {
   if (!Array.isArray(values)) throw mongoError('BadValue', '$in needs an array');
   const regexes = values.filter((v): v is RegExp => v instanceof RegExp);
   const plain = values.filter((v) => !(v instanceof RegExp));
   const matchNull = plain.some(isNullish);
-  const keys = plain.length > 8 ? new Set(plain.map(valueKey)) : undefined;
+  const keys = plain.length > 8 && !cmp ? new Set(plain.map(valueKey)) : undefined;
+  const equals = cmp ? (a: unknown, b: unknown) => cmp(a, b) === 0 : bsonEquals;
   return (cs) => {
     for (const c of cs) {
       if (isNullish(c)) {
@@ -48,7 +54,7 @@ function inPredicate(values: unknown): (candidates: unknown[]) => boolean {
         continue;
       }
       if (typeof c === 'string' && regexes.some((r) => r.test(c))) return true;
-      if (keys ? keys.has(valueKey(c)) : plain.some((p) => bsonEquals(c, p))) return true;
+      if (keys ? keys.has(valueKey(c)) : plain.some((p) => equals(c, p))) return true;
     }
     return false;
   };
@@ -56,7 +62,12 @@ function inPredicate(values: unknown): (candidates: unknown[]) => boolean {
 
 type Cmp = (c: number) => boolean;
 
-function rangePredicate(value: unknown, ok: Cmp, inclusive: boolean): (candidates: unknown[]) => boolean {
+function rangePredicate(
+  value: unknown,
+  ok: Cmp,
+  inclusive: boolean,
+  cmp: Compare = bsonCompare,
+): (candidates: unknown[]) => boolean {
   if (value instanceof RegExp) throw mongoError('BadValue', 'Cannot use a regex with a range operator');
   const rank = typeRank(value);
   if (rank === Rank.Null) return inclusive ? (cs) => cs.some(isNullish) : () => false;
@@ -66,7 +77,7 @@ function rangePredicate(value: unknown, ok: Cmp, inclusive: boolean): (candidate
     for (const c of cs) {
       if (Array.isArray(c) && !arrays) continue;
       if (!anyType && typeRank(c) !== rank) continue;
-      if (ok(bsonCompare(c, value))) return true;
+      if (ok(cmp(c, value))) return true;
     }
     return false;
   };
@@ -94,25 +105,29 @@ function existsPredicate(want: unknown): (cs: unknown[]) => boolean {
   return want ? (cs) => cs.some((c) => c !== undefined) : (cs) => cs.every((c) => c === undefined);
 }
 
-/** Predicate makers by operator, for the fast matcher of simple filters. */
-export const predicateMakers: Record<
-  string,
-  { make: (value: unknown) => (cs: unknown[]) => boolean; negate: boolean }
-> = {
+type MakePredicate = (value: unknown, cmp?: Compare) => (cs: unknown[]) => boolean;
+
+/** Predicate makers by operator, for the fast matcher of simple filters (`cmp` for a collation). */
+export const predicateMakers: Record<string, { make: MakePredicate; negate: boolean }> = {
   $eq: { make: equalsPredicate, negate: false },
   $ne: { make: equalsPredicate, negate: true },
   $in: { make: inPredicate, negate: false },
   $nin: { make: inPredicate, negate: true },
-  $gt: { make: (v) => rangePredicate(v, (c) => c > 0, false), negate: false },
-  $gte: { make: (v) => rangePredicate(v, (c) => c >= 0, true), negate: false },
-  $lt: { make: (v) => rangePredicate(v, (c) => c < 0, false), negate: false },
-  $lte: { make: (v) => rangePredicate(v, (c) => c <= 0, true), negate: false },
+  $gt: { make: (v, cmp) => rangePredicate(v, (c) => c > 0, false, cmp), negate: false },
+  $gte: { make: (v, cmp) => rangePredicate(v, (c) => c >= 0, true, cmp), negate: false },
+  $lt: { make: (v, cmp) => rangePredicate(v, (c) => c < 0, false, cmp), negate: false },
+  $lte: { make: (v, cmp) => rangePredicate(v, (c) => c <= 0, true, cmp), negate: false },
   $exists: { make: existsPredicate, negate: false },
 };
 
-function op(make: (value: unknown) => (cs: unknown[]) => boolean, negate = false): QueryOperator {
-  return ((selector: string, value: unknown) => {
-    const test = make(value);
+/** The comparator of the collation in mingo's options, if the query has one. */
+export function collationCompare(options: Options | undefined): Compare | undefined {
+  return parseCollation((options as { collation?: unknown } | undefined)?.collation)?.compare;
+}
+
+function op(make: MakePredicate, negate = false): QueryOperator {
+  return ((selector: string, value: unknown, options: Options) => {
+    const test = make(value, collationCompare(options));
     return negate
       ? (obj: unknown) => !test(queryValues(obj, selector))
       : (obj: unknown) => test(queryValues(obj, selector));
@@ -125,10 +140,10 @@ export const bsonQueryOps: Record<string, QueryOperator> = {
   $ne: op(equalsPredicate, true),
   $in: op(inPredicate),
   $nin: op(inPredicate, true),
-  $gt: op((v) => rangePredicate(v, (c) => c > 0, false)),
-  $gte: op((v) => rangePredicate(v, (c) => c >= 0, true)),
-  $lt: op((v) => rangePredicate(v, (c) => c < 0, false)),
-  $lte: op((v) => rangePredicate(v, (c) => c <= 0, true)),
+  $gt: op(predicateMakers.$gt.make),
+  $gte: op(predicateMakers.$gte.make),
+  $lt: op(predicateMakers.$lt.make),
+  $lte: op(predicateMakers.$lte.make),
   $type: op((spec) => {
     const m = typeMatcher(spec);
     return (cs) => cs.some(m);

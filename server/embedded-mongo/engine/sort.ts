@@ -30,14 +30,17 @@ export function parseSort(spec: unknown): SortKey[] {
   return keys;
 }
 
+/** How values compare: MongoDB's order, or with strings under a collation. */
+export type Compare = (a: unknown, b: unknown) => number;
+
 /** The value a document sorts by for one key. */
-export function sortValue(doc: unknown, key: SortKey): unknown {
+export function sortValue(doc: unknown, key: SortKey, cmp: Compare = bsonCompare): unknown {
   const out: unknown[] = [];
   collectValues(doc, key.segs, 0, 'index', out);
   if (out.length === 1) return out[0] ?? null;
   let best = out[0] ?? null;
   for (let i = 1; i < out.length; i++) {
-    const c = bsonCompare(out[i] ?? null, best);
+    const c = cmp(out[i] ?? null, best);
     if (key.dir === 1 ? c < 0 : c > 0) best = out[i] ?? null;
   }
   return best;
@@ -54,13 +57,25 @@ export function compareBy(keys: SortKey[]): (a: Doc, b: Doc) => number {
   };
 }
 
-/** Returns the items sorted by the keys of `doc(item)` (stable; keys computed once per item). */
-export function sortDocs<T>(items: T[], keys: SortKey[], doc: (item: T) => Doc = (x) => x as Doc): T[] {
+/**
+ * Returns the items sorted by the keys of `doc(item)` (stable; keys computed once per item); `cmp` compares
+ * the key values (a collation's order when the query has one).
+ */
+export function sortDocs<T>(
+  items: T[],
+  keys: SortKey[],
+  doc: (item: T) => Doc = (x) => x as Doc,
+  cmp: Compare = bsonCompare,
+): T[] {
   if (keys.length === 0 || items.length < 2) return items.slice();
-  const decorated = items.map((item, i) => ({ item, i, vals: keys.map((k) => sortValue(doc(item), k)) }));
+  const decorated = items.map((item, i) => ({
+    item,
+    i,
+    vals: keys.map((k) => sortValue(doc(item), k, cmp)),
+  }));
   decorated.sort((a, b) => {
     for (let j = 0; j < keys.length; j++) {
-      const c = bsonCompare(a.vals[j], b.vals[j]);
+      const c = cmp(a.vals[j], b.vals[j]);
       if (c !== 0) return c * keys[j].dir;
     }
     return a.i - b.i;

@@ -37,6 +37,7 @@ function changedTopFields(outcome: UpdateOutcome): Set<string> | undefined {
   const out = new Set<string>();
   for (const p in d.updatedFields) out.add(topOf(p));
   for (const p of d.removedFields) out.add(topOf(p));
+  for (const t of d.truncatedArrays) out.add(topOf(String(t.field)));
   return out;
 }
 
@@ -49,8 +50,6 @@ function topOf(path: string): string {
 function sizeAfterUpdate(oldSize: number, old: Doc, next: Doc, changedTop: Set<string>): number {
   let size = oldSize;
   for (const k of changedTop) {
-    if (k.charCodeAt(0) === 36)
-      throw mongoError('BadValue', `The dollar ($) prefixed field '${k}' is not valid for storage.`);
     if (k in old) size -= fieldSize(k, old[k]);
     if (k in next) size += fieldSize(k, next[k]);
   }

@@ -13,6 +13,7 @@ import { mingoOptions } from '../mingo-context';
 import { splitPath } from '../paths';
 import type { Doc } from '../types';
 import { applyOperators, type ApplyContext } from './apply';
+import { diffDocuments } from './diff';
 import type { ParsedUpdate } from './parse';
 
 export { parseUpdate } from './parse';
@@ -47,14 +48,6 @@ function immutableId(id: unknown): never {
   );
 }
 
-function topLevelDiff(before: Doc, after: Doc): UpdateDescription {
-  const updatedFields: Doc = {};
-  const removedFields: string[] = [];
-  for (const k of Object.keys(after)) if (!identical(before[k], after[k])) updatedFields[k] = after[k];
-  for (const k of Object.keys(before)) if (!(k in after)) removedFields.push(k);
-  return { updatedFields, removedFields, truncatedArrays: [] };
-}
-
 function runPipeline(doc: Doc, pipeline: Doc[], variables?: Doc): Doc {
   try {
     const out = new Aggregator(pipeline, mingoOptions(variables ? { variables } : {})).run([deepCopy(doc)]);
@@ -72,6 +65,11 @@ function idFirst(id: unknown, rest: Doc): Doc {
   return out;
 }
 
+/** An update that replaces `old` by `doc` (same `_id`), described as MongoDB diffs the two versions. */
+export function diffOutcome(old: Doc, doc: Doc): UpdateOutcome {
+  return { doc, changed: !identical(old, doc), kind: 'update', description: diffDocuments(old, doc) };
+}
+
 /** The next version of `old` under `u`. */
 export function applyUpdate(old: Doc, u: ParsedUpdate, env: UpdateEnv): UpdateOutcome {
   if (u.kind === 'replace') {
@@ -82,9 +80,7 @@ export function applyUpdate(old: Doc, u: ParsedUpdate, env: UpdateEnv): UpdateOu
   if (u.kind === 'pipeline') {
     const out = runPipeline(old, u.pipeline, env.variables);
     if ('_id' in out && !bsonEquals(out._id, old._id)) immutableId(out._id);
-    const doc = idFirst(old._id, out);
-    const changed = !identical(old, doc);
-    return { doc, changed, kind: 'update', description: topLevelDiff(old, doc) };
+    return diffOutcome(old, idFirst(old._id, out));
   }
   // Copy-on-write: only the containers on changed paths are copied; the rest is shared with `old`.
   const doc = { ...old };

@@ -211,7 +211,15 @@ export function parseUpdate(u: unknown, arrayFilters?: unknown): ParsedUpdate {
       if (path === '' || path.startsWith('.') || path.endsWith('.') || path.includes('..'))
         throw new MongoError(56, 'EmptyFieldName', `An empty update path is not valid.`);
       validateArgument(op, path, value);
-      ops.push({ op, path, segs: splitPath(path), value });
+      const segs = splitPath(path);
+      for (const seg of segs)
+        if (seg.charCodeAt(0) === 36 /* $ */ && seg !== '$' && !/^\$\[[^\]]*\]$/.test(seg))
+          throw new MongoError(
+            Codes.DollarPrefixedFieldName,
+            'DollarPrefixedFieldName',
+            `The dollar ($) prefixed field '${seg}' in '${path}' is not valid for storage.`,
+          );
+      ops.push({ op, path, segs, value });
     }
   }
   checkConflicts(ops);
