@@ -3,6 +3,7 @@
  * Prints the connection string on stdout; stops cleanly on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
+import { defaultMaxMemoryBytes } from './engine/memory-bound';
 import { start } from './index';
 
 const USAGE = 'usage: npm run emulator -- [--port N] [--host ADDRESS] [--max-memory-mb N]';
@@ -45,8 +46,9 @@ async function main(): Promise<void> {
     engine: maxMemoryMb === undefined ? {} : { maxMemoryBytes: maxMemoryMb * 2 ** 20 },
     logger: (line) => process.stderr.write(`${line}\n`),
   });
+  const boundMb = maxMemoryMb ?? Math.floor(defaultMaxMemoryBytes() / 2 ** 20);
   process.stderr.write(
-    'embedded MongoDB-compatible server: in memory, for tests and demos, not for production\n',
+    `embedded MongoDB-compatible server: in memory (bound: ${boundMb} MiB of BSON), for tests and demos, not for production\n`,
   );
   process.stdout.write(`${server.uri}\n`);
   let stopping = false;

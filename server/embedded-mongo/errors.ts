@@ -56,6 +56,7 @@ export const Codes = {
   TransactionTooLarge: 257,
   ChangeStreamHistoryLost: 286,
   Location40324: 40324,
+  DocumentValidationFailure: 121,
   DuplicateKey: 11000,
   NotWritablePrimary: 10107,
   Interrupted: 11601,

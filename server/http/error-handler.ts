@@ -15,10 +15,19 @@ const UNAVAILABLE_ERRORS = new Set([
   'MongoTopologyClosedError',
 ]);
 
+/**
+ * Socket failures of an outgoing connection. The driver (7.8) lets a raw one escape unwrapped when the socket
+ * fails while a command waits for 'drain' (`Connection.writeCommand`); the database is the only outgoing
+ * connection a request makes, so one of these reaching a handler means the database is unreachable.
+ */
+const SOCKET_ERROR_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT']);
+
 /** True when `error` (or its cause) says the database is unreachable. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth += 1) {
     if (UNAVAILABLE_ERRORS.has(e.name)) return true;
+    const { code, syscall } = e as NodeJS.ErrnoException;
+    if (typeof syscall === 'string' && typeof code === 'string' && SOCKET_ERROR_CODES.has(code)) return true;
     // mongoose refuses commands outright while disconnected when bufferCommands is off.
     if (
       e.name === 'MongooseError' &&
@@ -53,6 +62,10 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (Joi.isError(error)) return fromJoi(error);
   if (error instanceof MongooseError.CastError) return new AppError('NOT_FOUND');
+  // The router could not percent-decode a path parameter ("/api/sales/%"): no id looks like that.
+  if (error instanceof URIError && (error as URIError & { status?: unknown }).status === 400) {
+    return new AppError('NOT_FOUND');
+  }
   if (isDatabaseUnavailable(error)) return new AppError('SERVICE_UNAVAILABLE');
   if (error instanceof Error) {
     const parsed = fromBodyParser(error);

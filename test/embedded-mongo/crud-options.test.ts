@@ -2,6 +2,9 @@ import { expect } from 'chai';
 import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import { getTestDatabase, type TestDatabase } from '../helpers/db';
 
+/** Documents with any `_id` (the driver's default typing assumes ObjectId). */
+type Loose = { _id: number | string; [field: string]: any };
+
 /** Command options of MongoDB 5.0+: `let` variables, collations, and dotted / `$`-prefixed field names. */
 describe('embedded-mongo: let, collation and field names', () => {
   let db: TestDatabase;
@@ -21,8 +24,8 @@ describe('embedded-mongo: let, collation and field names', () => {
     await db?.stop();
   });
 
-  async function fresh(name: string, docs: Record<string, unknown>[]): Promise<Collection> {
-    const coll = database.collection(name);
+  async function fresh(name: string, docs: Loose[]): Promise<Collection<Loose>> {
+    const coll = database.collection<Loose>(name);
     await coll.deleteMany({});
     if (docs.length > 0) await coll.insertMany(docs as never[]);
     return coll;

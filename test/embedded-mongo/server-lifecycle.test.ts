@@ -67,7 +67,7 @@ describe('embedded-mongo: server lifecycle, limits and faults', function () {
     }
   });
 
-  it('lets an idle client recover when a busy client\'s connections are dropped with it', async function () {
+  it("lets an idle client recover when a busy client's connections are dropped with it", async function () {
     // Regression: with an orderly close (FIN), the driver could start a heartbeat on its monitor socket after
     // the socket was destroyed but before its 'close' event; that heartbeat never completed, so every later
     // operation of the client failed server selection. Closing many sockets at once (a busy client's pool)
@@ -86,7 +86,8 @@ describe('embedded-mongo: server lifecycle, limits and faults', function () {
         const connections = async () =>
           (await idle.db('admin').command({ serverStatus: 1 })).connections.current as number;
         const deadline = Date.now() + 5000;
-        while (Date.now() < deadline && (await connections()) < 32) await new Promise((r) => setTimeout(r, 20));
+        while (Date.now() < deadline && (await connections()) < 32)
+          await new Promise((r) => setTimeout(r, 20));
         server.faults.closeAll();
         let done = 0;
         const started = Date.now();

@@ -77,6 +77,72 @@ describe('embedded-mongo: sessions and transactions', () => {
     }
   });
 
+  it('reads from a snapshot: a commit after its first read stays invisible, updated and deleted alike', async () => {
+    await accounts.insertMany([
+      { _id: 'b', n: 1 },
+      { _id: 'c', n: 1 },
+    ]);
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      expect(await accounts.countDocuments({}, { session })).to.equal(3);
+      await accounts.insertOne({ _id: 'late', n: 1 });
+      await accounts.updateOne({ _id: 'b' }, { $set: { n: 2 } });
+      await accounts.deleteOne({ _id: 'c' });
+      const seen = await accounts.find({}, { session }).sort({ _id: 1 }).toArray();
+      expect(seen).to.deep.equal([
+        { _id: 'a', n: 0 },
+        { _id: 'b', n: 1 },
+        { _id: 'c', n: 1 },
+      ]);
+      expect(await accounts.findOne({ n: 2 }, { session })).to.equal(null);
+      // Writing a document someone changed after the snapshot is a conflict.
+      const err = await accounts
+        .updateOne({ _id: 'b' }, { $inc: { n: 1 } }, { session })
+        .catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(MongoServerError).and.to.have.property('code', 112);
+      await session.abortTransaction().catch(() => undefined);
+    } finally {
+      await session.endSession();
+    }
+  });
+
+  it('keeps a collection and an index created in a transaction invisible until the commit', async () => {
+    const name = `txnCreated${Date.now()}`;
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await database.createCollection(name, { session });
+      await database.collection(name).createIndex({ k: 1 }, { name: 'k_1', unique: true, session });
+      await database.collection(name).insertOne({ _id: 1, k: 1 } as any, { session });
+      const outside = await database.listCollections({ name }).toArray();
+      expect(outside).to.deep.equal([]);
+      await session.commitTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect((await database.listCollections({ name }).toArray()).map((c) => c.name)).to.deep.equal([name]);
+    const indexes = await database.collection(name).indexes();
+    expect(indexes.map((ix) => ix.name)).to.deep.equal(['_id_', 'k_1']);
+    const dup = await database
+      .collection(name)
+      .insertOne({ _id: 2, k: 1 } as any)
+      .catch((e: unknown) => e);
+    expect(dup).to.be.instanceOf(MongoServerError).and.to.have.property('code', 11000);
+  });
+
+  it('refuses createIndexes inside a transaction on a collection that already exists (263)', async () => {
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      const err = await accounts.createIndex({ n: 1 }, { session }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(MongoServerError).and.to.have.property('code', 263);
+      await session.abortTransaction().catch(() => undefined);
+    } finally {
+      await session.endSession();
+    }
+  });
+
   it('answers a repeated commit of a committed transaction with success', async () => {
     const session = client.startSession();
     try {

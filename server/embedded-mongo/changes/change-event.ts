@@ -15,10 +15,19 @@ export interface EventOptions {
   showExpandedEvents: boolean;
 }
 
+/** Operations only streams opened with `showExpandedEvents` see (MongoDB 6.0+). */
+const EXPANDED_ONLY = new Set<OplogEntry['op']>(['create', 'createIndexes', 'dropIndexes', 'modify']);
+
+/** Whether a stream with these options reports this kind of entry at all. */
+export function reports(entry: OplogEntry, opts: EventOptions): boolean {
+  return opts.showExpandedEvents || !EXPANDED_ONLY.has(entry.op);
+}
+
 /**
  * The change event MongoDB reports for one oplog entry, fields in MongoDB's order. For updates, `fullDocument`
  * is looked up now (updateLookup: the document as it is at delivery, null if gone) or taken from the entry's
- * post-image (whenAvailable/required).
+ * post-image (whenAvailable/required: kept only for collections with changeStreamPreAndPostImages), and
+ * `fullDocumentBeforeChange` from its pre-image.
  */
 export function changeEvent(entry: OplogEntry, engine: Engine, opts: EventOptions): Doc {
   const event: Doc = {
@@ -27,6 +36,7 @@ export function changeEvent(entry: OplogEntry, engine: Engine, opts: EventOption
     clusterTime: entry.ts,
     wallTime: entry.wallTime,
   };
+  if (opts.showExpandedEvents && entry.uuid) event.collectionUUID = entry.uuid;
   switch (entry.op) {
     case 'insert':
     case 'replace':
@@ -37,10 +47,13 @@ export function changeEvent(entry: OplogEntry, engine: Engine, opts: EventOption
       break;
   }
   if (opts.fullDocumentBeforeChange !== 'off' && isDocumentOp(entry.op) && entry.op !== 'insert') {
-    if (opts.fullDocumentBeforeChange === 'required') {
-      throw mongoError('NoMatchingDocument', 'fullDocumentBeforeChange:"required": no pre-images are kept');
+    if (!entry.preImage && opts.fullDocumentBeforeChange === 'required') {
+      throw mongoError(
+        'NoMatchingDocument',
+        `Change stream was configured to require a pre-image for all update, delete and replace events, but no pre-image was available for event ${encodeToken(entry.seq)._data}: enable changeStreamPreAndPostImages on the collection`,
+      );
     }
-    event.fullDocumentBeforeChange = null;
+    event.fullDocumentBeforeChange = entry.preImage ?? null;
   }
   event.ns = entry.ns.coll === undefined ? { db: entry.ns.db } : { db: entry.ns.db, coll: entry.ns.coll };
   if (entry.documentKey) event.documentKey = entry.documentKey;
@@ -55,6 +68,10 @@ export function changeEvent(entry: OplogEntry, engine: Engine, opts: EventOption
         }
       : entry.updateDescription;
   }
+  if (entry.to) event.to = entry.to;
+  if (opts.showExpandedEvents && entry.operationDescription)
+    event.operationDescription = entry.operationDescription;
+  if (opts.showExpandedEvents && entry.stateBeforeChange) event.stateBeforeChange = entry.stateBeforeChange;
   if (entry.lsid && entry.txnNumber !== undefined) {
     event.lsid = entry.lsid;
     event.txnNumber = Long.fromNumber(entry.txnNumber);
@@ -81,7 +98,11 @@ function postImage(entry: OplogEntry, engine: Engine, mode: FullDocumentMode): D
     return engine.findById(entry.ns.db, entry.ns.coll!, entry.documentKey?._id) ?? null;
   }
   if (entry.fullDocument) return entry.fullDocument;
-  if (mode === 'required') throw mongoError('NoMatchingDocument', 'fullDocument:"required": no post-image');
+  if (mode === 'required')
+    throw mongoError(
+      'NoMatchingDocument',
+      'Change stream was configured to require a post-image for all update events, but no post-image was available: enable changeStreamPreAndPostImages on the collection',
+    );
   return null;
 }
 

@@ -3,7 +3,7 @@ import type { Engine } from '../engine';
 import type { Doc, OplogEntry } from '../engine/types';
 import { MongoError, mongoError } from '../errors';
 import { batchLength, type Batch, type ServerCursor } from '../cursors/cursor';
-import { changeEvent, invalidateEvent, type EventOptions } from './change-event';
+import { changeEvent, invalidateEvent, reports, type EventOptions } from './change-event';
 import type { EventFilter } from './event-pipeline';
 import { decodeToken, encodeToken } from './resume-token';
 
@@ -136,9 +136,10 @@ export class ChangeStreamCursor implements ServerCursor {
   private consume(entry: OplogEntry): void {
     const { scope, minTime } = this.spec;
     if (minTime && compareTimestamps(entry.ts, minTime) < 0) return;
-    if (!this.watches(entry)) return;
+    if (!this.watches(entry) || !reports(entry, this.spec)) return;
     const endsStream =
-      (scope.kind === 'collection' && (entry.op === 'drop' || entry.op === 'dropDatabase')) ||
+      (scope.kind === 'collection' &&
+        (entry.op === 'drop' || entry.op === 'dropDatabase' || entry.op === 'rename')) ||
       (scope.kind === 'database' && entry.op === 'dropDatabase');
     // MongoDB reports a database drop to a collection stream as the drop of that collection.
     const seen =

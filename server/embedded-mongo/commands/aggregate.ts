@@ -3,7 +3,6 @@
  */
 import { mongoError } from '../errors';
 import { isPlainObject } from '../engine/bson-types';
-import { deepCopy } from '../engine/clone';
 import { pushDown, runPipeline } from '../engine/aggregate';
 import type { CollView } from '../engine';
 import { parseCollation } from '../engine/collation';
@@ -12,14 +11,11 @@ import { compileFilter } from '../engine/matcher';
 import type { QueryResult } from '../engine/planner';
 import { parseSort } from '../engine/sort';
 import type { Doc } from '../engine/types';
+import { checkOutput, splitOutput, writeOutput } from './aggregate-output';
+import { resolveView, resolver, runOnView } from './views';
 import { optionalDoc } from './command-args';
 import { skipLimit } from './crud-read';
 import type { CommandContext, CommandResult } from './data-commands';
-
-/** `$lookup` / `$unionWith` sources: copies, since mingo's `$lookup` embeds the joined documents as they are. */
-function resolver(ctx: CommandContext): (name: string) => Doc[] {
-  return (name) => ctx.engine.view(ctx.db, name, ctx.txn).docs().map(deepCopy);
-}
 
 function target(ctx: CommandContext, cmd: Doc): { view?: CollView; ns: string } {
   const name = cmd.aggregate;
@@ -40,12 +36,17 @@ export function aggregate(ctx: CommandContext, cmd: Doc): CommandResult {
       "The 'cursor' option is required, except for aggregate with the explain argument",
     );
   const { view, ns } = target(ctx, cmd);
-  const res = runPipeline(view, cmd.pipeline, {
-    resolve: resolver(ctx),
-    variables: evaluateLet(cmd.let),
-    collation: parseCollation(cmd.collation),
-  });
-  return { cursor: { ns, docs: res.docs } };
+  const variables = evaluateLet(cmd.let);
+  const { output, rest } = splitOutput(cmd.pipeline);
+  if (output) checkOutput(ctx, cmd, output);
+  const opts = { variables, collation: parseCollation(cmd.collation) };
+  const onView = typeof cmd.aggregate === 'string' ? resolveView(ctx, cmd.aggregate) : undefined;
+  const docs = onView
+    ? runOnView(ctx, onView, rest, opts)
+    : runPipeline(view, rest, { ...opts, resolve: resolver(ctx) }).docs;
+  if (!output) return { cursor: { ns, docs } };
+  writeOutput(ctx, output, docs, variables);
+  return { cursor: { ns, docs: [] } };
 }
 
 function queryPlanner(ns: string, filter: Doc, q: QueryResult): Doc {

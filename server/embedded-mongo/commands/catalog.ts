@@ -24,24 +24,50 @@ const IGNORED_CREATE_FIELDS = new Set([
   'apiVersion',
   'apiStrict',
   'apiDeprecationErrors',
+  'maxTimeMS',
 ]);
 
-/** `create`: NamespaceExists (48) when it exists. */
+/** `create` (a view with `viewOn`): NamespaceExists (48) when it exists. */
 export function create(ctx: CommandContext, cmd: Doc): CommandResult {
   const name = collectionName(cmd, 'create');
-  if (cmd.viewOn !== undefined)
-    throw mongoError('IllegalOperation', 'views are not supported by the embedded server');
   if (cmd.timeseries !== undefined)
     throw mongoError('IllegalOperation', 'time series collections are not supported by the embedded server');
   const options: Doc = {};
   for (const [k, v] of Object.entries(cmd)) if (!IGNORED_CREATE_FIELDS.has(k)) options[k] = deepCopy(v);
-  ctx.engine.catalog.create(ctx.db, name, options);
+  ctx.engine.ddl.createCollection(ctx.db, name, options, ctx.txn);
   return { reply: { ok: 1 } };
+}
+
+/** `collMod`: validator, validation level / action, pre- and post-images, an index's hidden / TTL. */
+export function collMod(ctx: CommandContext, cmd: Doc): CommandResult {
+  const name = collectionName(cmd, 'collMod');
+  const changes: Doc = {};
+  for (const [k, v] of Object.entries(cmd))
+    if (k !== 'collMod' && !IGNORED_CREATE_FIELDS.has(k)) changes[k] = v;
+  return { reply: { ...ctx.engine.ddl.modifyCollection(ctx.db, name, changes), ok: 1 } };
+}
+
+/** `renameCollection` (on admin): `{renameCollection: 'db.from', to: 'db.to', dropTarget?}`. */
+export function renameCollection(ctx: CommandContext, cmd: Doc): CommandResult {
+  if (ctx.db !== 'admin')
+    throw mongoError('Unauthorized', 'renameCollection may only be run against the admin database.');
+  const from = splitNamespace(cmd.renameCollection, 'renameCollection');
+  const to = splitNamespace(cmd.to, 'to');
+  ctx.engine.ddl.renameCollection(from, to, cmd.dropTarget === true);
+  return { reply: { ok: 1 } };
+}
+
+function splitNamespace(v: unknown, field: string): { db: string; coll: string } {
+  const dot = typeof v === 'string' ? v.indexOf('.') : -1;
+  if (typeof v !== 'string' || dot <= 0 || dot === v.length - 1)
+    throw mongoError('InvalidNamespace', `Invalid namespace specified '${String(v)}' for '${field}'`);
+  return { db: v.slice(0, dot), coll: v.slice(dot + 1) };
 }
 
 /** `drop`: NamespaceNotFound (26) when missing. */
 export function drop(ctx: CommandContext, cmd: Doc): CommandResult {
   const name = collectionName(cmd, 'drop');
+  if (ctx.engine.catalog.dropView(ctx.db, name)) return { reply: { ns: `${ctx.db}.${name}`, ok: 1 } };
   const coll = ctx.engine.catalog.get(ctx.db, name);
   if (!coll) throw mongoError('NamespaceNotFound', 'ns not found');
   const nIndexesWas = coll.indexes.size;
@@ -63,10 +89,14 @@ function collectionInfo(c: Collection): Doc {
 export function listCollections(ctx: CommandContext, cmd: Doc): CommandResult {
   checkNamespace(ctx.db);
   const m = compileFilter(optionalDoc(cmd, 'filter'));
-  const docs = ctx.engine.catalog
-    .collections(ctx.db)
+  const views = ctx.engine.catalog.viewsOf(ctx.db).map((v) => ({
+    name: v.name,
+    type: 'view',
+    options: { viewOn: v.viewOn, pipeline: deepCopy(v.pipeline) },
+    info: { readOnly: true },
+  }));
+  const docs = [...ctx.engine.catalog.collections(ctx.db).map(collectionInfo), ...views]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map(collectionInfo)
     .filter((d) => m.test(d))
     .map((d) => (cmd.nameOnly === true ? { name: d.name, type: d.type } : d));
   return { cursor: { ns: `${ctx.db}.$cmd.listCollections`, docs } };

@@ -15,6 +15,7 @@ import type { Doc } from '../engine/types';
 import { valueKey } from '../engine/value-key';
 import { collectionName, optionalCount, optionalDoc } from './command-args';
 import type { CommandContext, CommandResult } from './data-commands';
+import { findStages, resolveView, runOnView } from './views';
 
 /** skip / limit of find and count (a negative limit means "one batch of |limit|"). */
 export function skipLimit(cmd: Doc): { skip: number; limit: number } {
@@ -27,11 +28,23 @@ export function skipLimit(cmd: Doc): { skip: number; limit: number } {
 /** `find`: a cursor over every matching document (E2 batches it). */
 export function find(ctx: CommandContext, cmd: Doc): CommandResult {
   const name = collectionName(cmd, 'find');
-  const m = compileFilter(optionalDoc(cmd, 'filter'), {
-    collation: parseCollation(cmd.collation),
-    variables: evaluateLet(cmd.let),
-  });
+  const collation = parseCollation(cmd.collation);
+  const variables = evaluateLet(cmd.let);
   const { skip, limit } = skipLimit(cmd);
+  const onView = resolveView(ctx, name);
+  if (onView) {
+    const stages = findStages({
+      filter: optionalDoc(cmd, 'filter'),
+      sort: optionalDoc(cmd, 'sort'),
+      skip,
+      limit,
+      projection: optionalDoc(cmd, 'projection'),
+    });
+    return {
+      cursor: { ns: `${ctx.db}.${name}`, docs: runOnView(ctx, onView, stages, { collation, variables }) },
+    };
+  }
+  const m = compileFilter(optionalDoc(cmd, 'filter'), { collation, variables });
   const project = compileProjection(optionalDoc(cmd, 'projection'));
   const result = ctx.engine
     .view(ctx.db, name, ctx.txn)
@@ -41,10 +54,17 @@ export function find(ctx: CommandContext, cmd: Doc): CommandResult {
 
 /** `count`: `{n}`. */
 export function count(ctx: CommandContext, cmd: Doc): CommandResult {
-  const view = ctx.engine.view(ctx.db, collectionName(cmd, 'count'), ctx.txn);
+  const name = collectionName(cmd, 'count');
+  const view = ctx.engine.view(ctx.db, name, ctx.txn);
   const query = optionalDoc(cmd, 'query');
   const { skip, limit } = skipLimit(cmd);
-  const m = compileFilter(query, { collation: parseCollation(cmd.collation) });
+  const collation = parseCollation(cmd.collation);
+  const onView = resolveView(ctx, name);
+  if (onView)
+    return {
+      reply: { n: runOnView(ctx, onView, findStages({ filter: query, skip, limit }), { collation }).length },
+    };
+  const m = compileFilter(query, { collation });
   let n = m.matchAll ? view.count() : view.query(m).docs.length;
   n = Math.max(0, n - skip);
   if (limit > 0) n = Math.min(n, limit);
@@ -71,14 +91,19 @@ function distinctValues(v: unknown, segs: string[], i: number, out: unknown[]): 
  * stands for them).
  */
 export function distinct(ctx: CommandContext, cmd: Doc): CommandResult {
-  const view = ctx.engine.view(ctx.db, collectionName(cmd, 'distinct'), ctx.txn);
+  const name = collectionName(cmd, 'distinct');
   if (typeof cmd.key !== 'string' || cmd.key === '')
     throw mongoError('TypeMismatch', "BSON field 'distinct.key' is missing or is not a string");
   const collation = parseCollation(cmd.collation);
+  const filter = optionalDoc(cmd, 'query');
+  const onView = resolveView(ctx, name);
+  const docs = onView
+    ? runOnView(ctx, onView, findStages({ filter }), { collation })
+    : ctx.engine.view(ctx.db, name, ctx.txn).query(compileFilter(filter, { collation })).docs;
   const segs = splitPath(cmd.key);
   const seen = new Map<string, unknown>();
   const kept: unknown[] = [];
-  for (const doc of view.query(compileFilter(optionalDoc(cmd, 'query'), { collation })).docs) {
+  for (const doc of docs) {
     const vals: unknown[] = [];
     distinctValues(doc, segs, 0, vals);
     for (const v of vals) {

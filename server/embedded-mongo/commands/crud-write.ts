@@ -2,6 +2,7 @@
  * insert, update, delete and findAndModify.
  */
 import { mongoError } from '../errors';
+import type { CollView } from '../engine';
 import { isPlainObject } from '../engine/bson-types';
 import { deepCopy } from '../engine/clone';
 import { parseCollation } from '../engine/collation';
@@ -13,15 +14,24 @@ import type { Doc } from '../engine/types';
 import { applyUpdate, buildUpsert, parseUpdate } from '../engine/update';
 import { collectionName, optionalDoc, requiredArray } from './command-args';
 import type { CommandContext, CommandResult } from './data-commands';
+import { refuseView } from './views';
 import { runStatements, updateEnv, storedCopy, withWriteErrors } from './write-statements';
 
 function ordered(cmd: Doc): boolean {
   return cmd.ordered !== false;
 }
 
+/** The collection a write command names, seen from its transaction, with its `bypassDocumentValidation`. */
+function target(ctx: CommandContext, cmd: Doc, command: string): CollView {
+  refuseView(ctx, collectionName(cmd, command));
+  return ctx.engine.view(ctx.db, collectionName(cmd, command), ctx.txn, {
+    bypassValidation: cmd.bypassDocumentValidation === true,
+  });
+}
+
 /** `insert`: `{n, writeErrors?}`. */
 export function insert(ctx: CommandContext, cmd: Doc): CommandResult {
-  const view = ctx.engine.view(ctx.db, collectionName(cmd, 'insert'), ctx.txn);
+  const view = target(ctx, cmd, 'insert');
   const docs = requiredArray(cmd, 'documents', 'insert');
   let n = 0;
   const errors = runStatements(ctx.engine, view, docs.length, ordered(cmd), (i) => {
@@ -35,7 +45,7 @@ export function insert(ctx: CommandContext, cmd: Doc): CommandResult {
 
 /** `update`: `{n, nModified, upserted?, writeErrors?}`. */
 export function update(ctx: CommandContext, cmd: Doc): CommandResult {
-  const view = ctx.engine.view(ctx.db, collectionName(cmd, 'update'), ctx.txn);
+  const view = target(ctx, cmd, 'update');
   const statements = requiredArray(cmd, 'updates', 'update');
   // MongoDB 8.0 added `sort` to update statements; 7.0, which this server presents as, refuses the command.
   if (statements.some((s) => isPlainObject(s) && s.sort !== undefined))
@@ -103,7 +113,7 @@ export function remove(ctx: CommandContext, cmd: Doc): CommandResult {
 /** `findAndModify`: `{lastErrorObject: {n, updatedExisting?, upserted?}, value}`. */
 export function findAndModify(ctx: CommandContext, cmd: Doc): CommandResult {
   const name = typeof cmd.findAndModify === 'string' ? 'findAndModify' : 'findandmodify';
-  const view = ctx.engine.view(ctx.db, collectionName(cmd, name), ctx.txn);
+  const view = target(ctx, cmd, name);
   const remove = cmd.remove === true;
   const hasUpdate = cmd.update !== undefined && cmd.update !== null;
   if (remove && hasUpdate) throw mongoError('FailedToParse', 'Cannot specify both an update and remove=true');

@@ -26,10 +26,20 @@ export function dataCommand(fn: DataCommand): CommandHandler {
   };
 }
 
-/** `aggregate`: a change stream when the first stage is `$changeStream`, else the engine's aggregation. */
+/**
+ * `aggregate`: a change stream when the first stage is `$changeStream`, else the engine's aggregation (a
+ * leading `$listLocalSessions` becomes `$documents` of the server's sessions, which the engine cannot see).
+ */
 export function aggregateCommand(engineAggregate: DataCommand): CommandHandler {
   const data = dataCommand(engineAggregate);
   return (cmd, ctx) => {
+    const first = Array.isArray(cmd.pipeline) ? cmd.pipeline[0] : undefined;
+    if (first !== null && typeof first === 'object' && '$listLocalSessions' in first) {
+      if (cmd.aggregate !== 1)
+        throw mongoError('InvalidNamespace', '$listLocalSessions must be run with {aggregate: 1}');
+      const sessions = { $documents: ctx.server.sessions.localSessions() };
+      return data({ ...cmd, pipeline: [sessions, ...cmd.pipeline.slice(1)] }, ctx);
+    }
     if (!isChangeStream(cmd)) return data(cmd, ctx);
     if (ctx.txn) {
       throw mongoError(

@@ -6,7 +6,17 @@ import type { Engine, Transaction } from '../engine';
 import type { Doc } from '../engine/types';
 import { mongoError } from '../errors';
 import { aggregate, explain } from './aggregate';
-import { collStats, create, dbStats, drop, dropDatabase, listCollections, listDatabases } from './catalog';
+import {
+  collMod,
+  collStats,
+  create,
+  dbStats,
+  drop,
+  dropDatabase,
+  listCollections,
+  listDatabases,
+  renameCollection,
+} from './catalog';
 import { count, distinct, find } from './crud-read';
 import { findAndModify, insert, remove, update } from './crud-write';
 import { createIndexes, dropIndexes, listIndexes } from './indexes';
@@ -47,6 +57,8 @@ const commands: Record<string, DataCommand> = {
   count,
   distinct,
   create,
+  collMod,
+  renameCollection,
   drop,
   listCollections,
   createIndexes,

@@ -9,36 +9,26 @@ import type { Collection } from '../engine/collection';
 import type { Doc } from '../engine/types';
 import { collectionName, requiredArray } from './command-args';
 import type { CommandContext, CommandResult } from './data-commands';
+import { refuseView } from './views';
 
 /** `createIndexes`: all or nothing; an identical existing index is a no-op. */
 export function createIndexes(ctx: CommandContext, cmd: Doc): CommandResult {
   const name = collectionName(cmd, 'createIndexes');
   const specs = requiredArray(cmd, 'indexes', 'createIndexes');
   if (specs.length === 0) throw mongoError('BadValue', 'Must specify at least one index to create');
-  const existed = ctx.engine.catalog.get(ctx.db, name) !== undefined;
-  const coll = ctx.engine.catalog.ensure(ctx.db, name);
-  const before = coll.indexes.size;
-  const created: string[] = [];
-  try {
-    for (const spec of specs) {
-      const added = coll.createIndex(spec);
-      if (added) created.push(added);
-    }
-  } catch (e) {
-    for (const ix of created) coll.dropIndex(ix);
-    throw e;
-  }
+  const r = ctx.engine.ddl.createIndexes(ctx.db, name, specs, ctx.txn);
   const reply: Doc = {
-    createdCollectionAutomatically: !existed,
-    numIndexesBefore: before,
-    numIndexesAfter: coll.indexes.size,
+    createdCollectionAutomatically: r.createdCollection,
+    numIndexesBefore: r.before,
+    numIndexesAfter: r.after,
     ok: 1,
   };
-  if (created.length === 0) reply.note = 'all indexes already exist';
+  if (r.created.length === 0) reply.note = 'all indexes already exist';
   return { reply };
 }
 
 function requireCollection(ctx: CommandContext, name: string): Collection {
+  refuseView(ctx, name);
   const coll = ctx.engine.catalog.get(ctx.db, name);
   if (!coll) throw mongoError('NamespaceNotFound', `ns does not exist: ${ctx.db}.${name}`);
   return coll;
@@ -77,7 +67,7 @@ export function dropIndexes(ctx: CommandContext, cmd: Doc): CommandResult {
     if (!coll.indexes.has(n))
       throw new MongoError(Codes.IndexNotFound, 'IndexNotFound', `index not found with name [${n}]`);
   }
-  for (const n of names) coll.dropIndex(n);
+  ctx.engine.ddl.dropIndexes(coll, names);
   const reply: Doc = { nIndexesWas, ok: 1 };
   if (which === '*') reply.msg = 'non-_id indexes dropped for collection';
   return { reply };

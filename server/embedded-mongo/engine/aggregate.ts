@@ -4,7 +4,7 @@
  * context and `$lookup` / `$unionWith` resolving collections through the caller.
  */
 import { Aggregator } from 'mingo/aggregator';
-import { mongoError } from '../errors';
+import { MongoError, mongoError } from '../errors';
 import { isPlainObject } from './bson-types';
 import type { Collation } from './collation';
 import { deepCopy } from './clone';
@@ -108,11 +108,9 @@ export function runPipeline(
     const name = stageName(stage);
     if (!name || Object.keys(stage).length !== 1)
       throw mongoError('BadValue', 'A pipeline stage specification object must contain exactly one field.');
+    // The aggregate command takes a final $out / $merge off before running the rest.
     if (name === '$out' || name === '$merge')
-      throw mongoError(
-        'IllegalOperation',
-        `${name} is not supported by the embedded server; read the results and write them instead`,
-      );
+      throw new MongoError(40601, 'Location40601', `${name} can only be the final stage in the pipeline`);
     if (name === '$changeStream')
       throw mongoError('BadValue', '$changeStream is only valid as the first stage in a pipeline');
   }

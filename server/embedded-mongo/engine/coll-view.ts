@@ -5,7 +5,7 @@
 import type { Collection } from './collection';
 import type { Matcher } from './matcher';
 import { runQuery, type Overlay, type QueryOptions, type QueryResult } from './planner';
-import type { Store } from './store';
+import type { Store, WriteOptions } from './store';
 import type { Transaction } from './transaction';
 import type { Doc } from './types';
 import type { UpdateOutcome } from './update';
@@ -17,19 +17,21 @@ export class CollView {
     readonly db: string,
     readonly name: string,
     readonly txn?: Transaction,
+    private readonly writeOptions: WriteOptions = {},
   ) {}
 
   get ns(): string {
     return `${this.db}.${this.name}`;
   }
 
-  /** The committed collection, if it exists. */
+  /** The committed collection, or the one the transaction created; undefined when neither exists. */
   get coll(): Collection | undefined {
-    return this.store.catalog.get(this.db, this.name);
+    return this.store.catalog.get(this.db, this.name) ?? this.txn?.newCollections.get(this.ns);
   }
 
+  /** Inside a transaction: its snapshot's differences from the committed state, and its own writes. */
   private get overlay(): Overlay | undefined {
-    return this.txn?.overlay(this.ns);
+    return this.txn ? this.store.overlayFor(this.txn, this.ns) : undefined;
   }
 
   query(m: Matcher, opts?: QueryOptions): QueryResult {
@@ -63,13 +65,13 @@ export class CollView {
   }
 
   insert(doc: Doc): void {
-    if (this.txn) this.store.txnInsert(this.txn, this.db, this.name, doc);
-    else this.store.insert(this.db, this.name, doc);
+    if (this.txn) this.store.txnInsert(this.txn, this.db, this.name, doc, this.writeOptions);
+    else this.store.insert(this.db, this.name, doc, this.writeOptions);
   }
 
   update(old: Doc, outcome: UpdateOutcome): void {
-    if (this.txn) this.store.txnUpdate(this.txn, this.db, this.name, old, outcome);
-    else this.store.update(this.db, this.name, old, outcome);
+    if (this.txn) this.store.txnUpdate(this.txn, this.db, this.name, old, outcome, this.writeOptions);
+    else this.store.update(this.db, this.name, old, outcome, this.writeOptions);
   }
 
   remove(doc: Doc): void {

@@ -34,9 +34,11 @@ export class Collection {
   private nextRid = 1;
 
   constructor(
-    readonly db: string,
-    readonly name: string,
-    readonly options: Doc = {},
+    /** Changed only by renameCollection. */
+    public db: string,
+    public name: string,
+    /** create / collMod options (validator, changeStreamPreAndPostImages, ...); collMod replaces fields. */
+    public options: Doc = {},
   ) {
     const idIndex = new SecondaryIndex({ v: 2, key: { _id: 1 }, name: '_id_' });
     this.indexes.set('_id_', idIndex);

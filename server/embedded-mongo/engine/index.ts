@@ -6,21 +6,26 @@ import { deepCopy } from './clone';
 import { CollView } from './coll-view';
 import type { Catalog } from './catalog';
 import type { Oplog } from './oplog';
-import { RetryWhenUnlocked, Store } from './store';
+import { Ddl } from './ddl';
+import { RetryWhenUnlocked, Store, type WriteOptions } from './store';
 import { Transaction } from './transaction';
 import type { Doc, EngineOptions } from './types';
 import { valueKey } from './value-key';
 
 export { Oplog } from './oplog';
 export { RetryWhenUnlocked, Transaction };
-export type { CollView };
+export type { CollView, WriteOptions };
+export type { CreatedIndexes } from './ddl';
 
 /** The storage engine: the API the server layer (wire, sessions, cursors, change streams) uses. */
 export class Engine {
   private readonly store: Store;
+  /** Catalog changes: create, indexes, rename, collMod, `$out`. */
+  readonly ddl: Ddl;
 
   constructor(opts: EngineOptions = {}) {
     this.store = new Store(opts);
+    this.ddl = new Ddl(this.store);
   }
 
   /** The log of committed writes (change streams read it). */
@@ -64,9 +69,9 @@ export class Engine {
     return this.store.maxBytes;
   }
 
-  /** A collection as seen by a command (inside `txn` when given). */
-  view(db: string, coll: string, txn?: Transaction): CollView {
-    return new CollView(this.store, db, coll, txn);
+  /** A collection as seen by a command (inside `txn` when given; `opts` apply to its writes). */
+  view(db: string, coll: string, txn?: Transaction, opts?: WriteOptions): CollView {
+    return new CollView(this.store, db, coll, txn, opts);
   }
 
   /** Databases and collections. */

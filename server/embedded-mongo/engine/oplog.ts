@@ -96,5 +96,8 @@ function copyEntry(e: OplogEntry): OplogEntry {
   if (e.fullDocument) out.fullDocument = deepCopy(e.fullDocument);
   if (e.updateDescription) out.updateDescription = deepCopy(e.updateDescription);
   if (e.lsid) out.lsid = deepCopy(e.lsid);
+  if (e.preImage) out.preImage = deepCopy(e.preImage);
+  if (e.operationDescription) out.operationDescription = deepCopy(e.operationDescription);
+  if (e.stateBeforeChange) out.stateBeforeChange = deepCopy(e.stateBeforeChange);
   return out;
 }

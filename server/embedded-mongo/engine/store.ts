@@ -1,20 +1,24 @@
 /**
  * Every write to the data goes through here: committed (auto-commit) writes, transactional writes into an
  * overlay, commit and abort, drops. It owns the document locks and unique-key reservations of active
- * transactions, the memory bound and the commit version, and appends the oplog.
+ * transactions, the before images their snapshots read, the memory bound and the commit version, and appends
+ * the oplog. Catalog changes (create, indexes, rename, collMod, `$out`) are in ddl.ts.
  */
 import { Codes, MongoError, mongoError } from '../errors';
 import type { Rec } from './btree-index';
 import { bsonSize } from './bson-size';
-import { Catalog } from './catalog';
-import { duplicateKeyError, type Collection, type IndexKeys } from './collection';
+import { Catalog, checkNamespace, notOnView } from './catalog';
+import { Collection, duplicateKeyError, type IndexKeys } from './collection';
 import { MAX_DOC_BYTES, validateForStorage } from './doc-validate';
 import { fieldSize } from './bson-size';
+import { defaultMaxMemoryBytes } from './memory-bound';
 import { Oplog } from './oplog';
 import type { Overlay } from './planner';
+import { SnapshotHistory } from './snapshots';
 import { Transaction, type PendingEntry } from './transaction';
 import type { Doc, EngineOptions, OplogEntry } from './types';
 import type { UpdateOutcome } from './update';
+import { validateDocument } from './validation';
 import { valueKey } from './value-key';
 
 /**
@@ -28,7 +32,20 @@ export class RetryWhenUnlocked extends Error {
   }
 }
 
-const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
+/** Per-write options a command passes down. */
+export interface WriteOptions {
+  /** `bypassDocumentValidation`: skip the collection's validator. */
+  bypassValidation?: boolean;
+}
+
+/** An oplog entry before the commit gives it a sequence number and a time. */
+export type NewEntry = Omit<OplogEntry, 'seq' | 'ts' | 'wallTime'>;
+
+/** Versions kept for open transactions' snapshots before the oldest transaction is aborted. */
+export const MAX_KEPT_VERSIONS = 20_000;
+
+/** `{_id: 1}` as create events describe the collection's `_id` index. */
+export const ID_INDEX = { v: 2, key: { _id: 1 }, name: '_id_' };
 
 /** Top-level fields an operator update changed (undefined for replacements: everything may have). */
 function changedTopFields(outcome: UpdateOutcome): Set<string> | undefined {
@@ -57,6 +74,11 @@ function sizeAfterUpdate(oldSize: number, old: Doc, next: Doc, changedTop: Set<s
   return size;
 }
 
+/** Whether the collection keeps pre- and post-images for change streams (collMod changeStreamPreAndPostImages). */
+function keepsImages(coll: Collection): boolean {
+  return coll.options.changeStreamPreAndPostImages?.enabled === true;
+}
+
 function noSuchTransaction(): MongoError {
   return mongoError('NoSuchTransaction', 'Transaction has been aborted.', ['TransientTransactionError']);
 }
@@ -71,18 +93,21 @@ export class Store {
   /** Incremented by every commit; records carry the version that last wrote them. */
   version = 0;
   private txnIds = 0;
-  private readonly active = new Set<Transaction>();
+  /** Open transactions (a catalog change aborts the ones that wrote to its collections). */
+  readonly active = new Set<Transaction>();
   private readonly locks = new Map<string, Transaction>();
   private readonly reservations = new Map<string, Transaction>();
+  private readonly history = new SnapshotHistory();
 
   constructor(opts: EngineOptions = {}) {
     this.oplog = new Oplog(opts.oplogSize ?? 100_000);
-    this.maxBytes = opts.maxMemoryBytes ?? DEFAULT_MAX_BYTES;
+    this.maxBytes = opts.maxMemoryBytes ?? defaultMaxMemoryBytes();
   }
 
   // ---- shared checks -------------------------------------------------------------------------------------
 
-  private memoryCheck(growth: number): void {
+  /** ExceededMemoryLimit (146) when `growth` more bytes would pass the bound. */
+  memoryCheck(growth: number): void {
     if (growth > 0 && this.bytes + growth > this.maxBytes)
       throw new MongoError(
         Codes.ExceededMemoryLimit,
@@ -129,11 +154,49 @@ export class Store {
     };
   }
 
-  private appendCommitted(e: Omit<OplogEntry, 'seq' | 'ts' | 'wallTime'>): void {
-    const entry = e as OplogEntry;
-    entry.wallTime = new Date();
-    entry.ts = this.oplog.nextTime(entry.wallTime.getTime());
-    this.oplog.append([entry]);
+  /** Appends the entries of one commit (fresh objects, completed in place): one cluster time and wall time. */
+  appendCommitted(...entries: NewEntry[]): void {
+    const wallTime = new Date();
+    const ts = this.oplog.nextTime(wallTime.getTime());
+    for (const e of entries) {
+      (e as OplogEntry).ts = ts;
+      (e as OplogEntry).wallTime = wallTime;
+    }
+    this.oplog.append(entries as OplogEntry[]);
+  }
+
+  /**
+   * Keeps the version a commit replaces while a transaction (other than `committer`) may need to read it. Past
+   * MAX_KEPT_VERSIONS, the oldest open transactions are aborted (their next statement gets the transient
+   * NoSuchTransaction, so withTransaction retries) rather than letting old versions grow the heap unbounded:
+   * a transaction left open during a rush on a hot document would otherwise pin every version of it.
+   */
+  private keepBefore(
+    ns: string,
+    idk: string,
+    before: Doc | null,
+    version: number,
+    committer?: Transaction,
+  ): void {
+    const readers = this.active.size - (committer && this.active.has(committer) ? 1 : 0);
+    if (readers === 0) return;
+    this.history.record(version, ns, idk, before);
+    while (this.history.size > MAX_KEPT_VERSIONS) {
+      let oldest: Transaction | undefined;
+      for (const t of this.active)
+        if (t !== committer && (!oldest || t.startVersion < oldest.startVersion)) oldest = t;
+      if (!oldest) break;
+      this.abort(oldest);
+    }
+  }
+
+  /** The committed collection, created (with its `create` oplog entry) on first use. */
+  ensureCollection(db: string, name: string): Collection {
+    const existing = this.catalog.get(db, name);
+    if (existing) return existing;
+    const coll = this.catalog.ensure(db, name);
+    this.appendCommitted(createEntry(coll));
+    return coll;
   }
 
   // ---- auto-commit writes ---------------------------------------------------------------------------------
@@ -147,25 +210,28 @@ export class Store {
     }
   }
 
-  insert(db: string, name: string, doc: Doc): void {
-    const coll = this.catalog.ensure(db, name);
+  insert(db: string, name: string, doc: Doc, opts: WriteOptions = {}): void {
+    const coll = this.ensureCollection(db, name);
     const size = validateForStorage(doc);
+    if (!opts.bypassValidation) validateDocument(coll, doc);
     const idk = valueKey(doc._id);
     const keys = coll.keysFor(doc);
     this.waitIfLocked(coll, idk, keys);
     coll.checkUnique(keys, 0, this.waitOnLockedClash(coll));
     this.memoryCheck(size);
     coll.insertRec(idk, doc, size, ++this.version, keys);
+    this.keepBefore(coll.ns, idk, null, this.version);
     this.bytes += size;
     this.appendCommitted({
       op: 'insert',
       ns: { db, coll: name },
+      uuid: coll.uuid,
       documentKey: { _id: doc._id },
       fullDocument: doc,
     });
   }
 
-  update(db: string, name: string, old: Doc, outcome: UpdateOutcome): void {
+  update(db: string, name: string, old: Doc, outcome: UpdateOutcome, opts: WriteOptions = {}): void {
     const coll = this.catalog.get(db, name);
     const rec = coll?.recs.get(valueKey(old._id));
     if (!coll || !rec) return;
@@ -175,21 +241,16 @@ export class Store {
     const size = changedTop
       ? sizeAfterUpdate(rec.size, rec.doc, outcome.doc, changedTop)
       : validateForStorage(outcome.doc);
+    if (!opts.bypassValidation) validateDocument(coll, outcome.doc, rec.doc);
     const keys = coll.keysFor(outcome.doc, changedTop);
     this.waitIfLocked(coll, rec.idk, keys);
     coll.checkUnique(keys, rec.rid, this.waitOnLockedClash(coll));
     this.memoryCheck(size - rec.size);
     this.bytes += size - rec.size;
+    const before = rec.doc;
     coll.replaceRec(rec, outcome.doc, size, ++this.version, keys);
-    this.appendCommitted({
-      op: outcome.kind,
-      ns: { db, coll: name },
-      documentKey: { _id: outcome.doc._id },
-      // Updates keep no post-image: a hot document's versions would otherwise pin one copy per oplog entry.
-      ...(outcome.kind === 'update'
-        ? { updateDescription: outcome.description }
-        : { fullDocument: outcome.doc }),
-    });
+    this.keepBefore(coll.ns, rec.idk, before, this.version);
+    this.appendCommitted(updateEntry(coll, outcome, before));
   }
 
   remove(db: string, name: string, doc: Doc): void {
@@ -200,7 +261,8 @@ export class Store {
     coll.deleteRec(rec);
     this.bytes -= rec.size;
     this.version++;
-    this.appendCommitted({ op: 'delete', ns: { db, coll: name }, documentKey: { _id: doc._id } });
+    this.keepBefore(coll.ns, rec.idk, rec.doc, this.version);
+    this.appendCommitted(deleteEntry(coll, rec.doc));
   }
 
   // ---- transactions ---------------------------------------------------------------------------------------
@@ -209,6 +271,34 @@ export class Store {
     const txn = new Transaction(++this.txnIds, this.version);
     this.active.add(txn);
     return txn;
+  }
+
+  /**
+   * What a transaction's reads see of `ns` besides the committed state: the documents changed since its
+   * snapshot (as they were then), overridden by its own writes.
+   */
+  overlayFor(txn: Transaction, ns: string): Overlay | undefined {
+    const own = txn.overlay(ns);
+    const snapshot = this.history.size > 0 ? this.history.asOf(ns, txn.startVersion) : undefined;
+    if (!snapshot) return own;
+    if (own) for (const [idk, doc] of own) snapshot.set(idk, doc);
+    return snapshot;
+  }
+
+  /** The collection a transaction writes to: committed, or one it created itself (pending until commit). */
+  txnCollection(txn: Transaction, db: string, name: string): Collection {
+    const committed = this.catalog.get(db, name);
+    if (committed) return committed;
+    const ns = `${db}.${name}`;
+    let coll = txn.newCollections.get(ns);
+    if (!coll) {
+      checkNamespace(db, name);
+      if (this.catalog.view(db, name)) throw notOnView(db, name);
+      coll = new Collection(db, name, {});
+      txn.newCollections.set(ns, coll);
+      txn.entries.push(createEntry(coll));
+    }
+    return coll;
   }
 
   private conflict(txn: Transaction): never {
@@ -222,7 +312,7 @@ export class Store {
   }
 
   /** Runs a transactional write; any failure aborts the transaction (as MongoDB does). */
-  private inTxn(txn: Transaction, write: () => void): void {
+  inTxn(txn: Transaction, write: () => void): void {
     if (txn.state !== 'active') throw noSuchTransaction();
     try {
       write();
@@ -232,7 +322,10 @@ export class Store {
     }
   }
 
-  /** Takes the document lock; WriteConflict when another transaction holds it or it changed since begin. */
+  /**
+   * Takes the document lock; WriteConflict when another transaction holds it, or when a commit changed the
+   * document (inserted, updated or deleted it) after this transaction's snapshot.
+   */
   private acquire(
     txn: Transaction,
     coll: Collection,
@@ -244,7 +337,12 @@ export class Store {
     const holder = this.lockedBy(key);
     if (holder === txn) return;
     if (holder) this.conflict(txn);
-    if (rec && rec.version > txn.startVersion && !overlay.has(idk)) this.conflict(txn);
+    if (!overlay.has(idk)) {
+      const changed = rec
+        ? rec.version > txn.startVersion
+        : this.history.changedSince(coll.ns, idk, txn.startVersion);
+      if (changed) this.conflict(txn);
+    }
     this.locks.set(key, txn);
     txn.locks.add(key);
   }
@@ -281,6 +379,12 @@ export class Store {
     }
   }
 
+  /** The version of a document the transaction sees before its write (its own, else the committed one). */
+  private visibleBefore(coll: Collection, overlay: Overlay, idk: string): Doc | undefined {
+    if (overlay.has(idk)) return overlay.get(idk) ?? undefined;
+    return coll.recs.get(idk)?.doc;
+  }
+
   private visibleSize(coll: Collection, overlay: Overlay, idk: string): number {
     if (overlay.has(idk)) {
       const d = overlay.get(idk);
@@ -289,17 +393,18 @@ export class Store {
     return coll.recs.get(idk)?.size ?? 0;
   }
 
-  txnInsert(txn: Transaction, db: string, name: string, doc: Doc): void {
+  txnInsert(txn: Transaction, db: string, name: string, doc: Doc, opts: WriteOptions = {}): void {
     this.inTxn(txn, () => {
-      const coll = this.catalog.ensure(db, name);
+      const coll = this.txnCollection(txn, db, name);
       const overlay = txn.overlayFor(coll.ns);
       const size = validateForStorage(doc);
+      if (!opts.bypassValidation) validateDocument(coll, doc);
       const idk = valueKey(doc._id);
       const rec = coll.recs.get(idk);
-      this.acquire(txn, coll, idk, undefined, overlay);
-      const visible = overlay.has(idk) ? overlay.get(idk) : rec?.doc;
+      this.acquire(txn, coll, idk, rec, overlay);
       const keys = coll.keysFor(doc);
-      if (visible) throw duplicateKeyError(coll.ns, coll.indexes.get('_id_')!, [doc._id]);
+      if (this.visibleBefore(coll, overlay, idk))
+        throw duplicateKeyError(coll.ns, coll.indexes.get('_id_')!, [doc._id]);
       this.checkUniqueInTxn(coll, overlay, idk, keys, rec?.rid ?? 0);
       this.reserve(txn, coll, keys);
       this.memoryCheck(txn.bytesDelta + size);
@@ -308,21 +413,31 @@ export class Store {
       txn.entries.push({
         op: 'insert',
         ns: { db, coll: name },
+        uuid: coll.uuid,
         documentKey: { _id: doc._id },
         fullDocument: doc,
       });
     });
   }
 
-  txnUpdate(txn: Transaction, db: string, name: string, old: Doc, outcome: UpdateOutcome): void {
+  txnUpdate(
+    txn: Transaction,
+    db: string,
+    name: string,
+    old: Doc,
+    outcome: UpdateOutcome,
+    opts: WriteOptions = {},
+  ): void {
     this.inTxn(txn, () => {
       if (!outcome.changed) return;
-      const coll = this.catalog.ensure(db, name);
+      const coll = this.txnCollection(txn, db, name);
       const overlay = txn.overlayFor(coll.ns);
       const idk = valueKey(old._id);
       const rec = coll.recs.get(idk);
       this.acquire(txn, coll, idk, rec, overlay);
       const size = validateForStorage(outcome.doc);
+      const before = this.visibleBefore(coll, overlay, idk);
+      if (!opts.bypassValidation) validateDocument(coll, outcome.doc, before);
       const keys = coll.keysFor(outcome.doc, changedTopFields(outcome));
       this.checkUniqueInTxn(coll, overlay, idk, keys, rec?.rid ?? 0);
       this.reserve(txn, coll, keys);
@@ -330,43 +445,53 @@ export class Store {
       this.memoryCheck(txn.bytesDelta + growth);
       overlay.set(idk, outcome.doc);
       txn.bytesDelta += growth;
-      txn.entries.push({
-        op: outcome.kind,
-        ns: { db, coll: name },
-        documentKey: { _id: outcome.doc._id },
-        fullDocument: outcome.doc,
-        ...(outcome.kind === 'update' ? { updateDescription: outcome.description } : {}),
-      });
+      txn.entries.push(updateEntry(coll, outcome, before ?? old));
     });
   }
 
   txnRemove(txn: Transaction, db: string, name: string, doc: Doc): void {
     this.inTxn(txn, () => {
-      const coll = this.catalog.ensure(db, name);
+      const coll = this.txnCollection(txn, db, name);
       const overlay = txn.overlayFor(coll.ns);
       const idk = valueKey(doc._id);
       const rec = coll.recs.get(idk);
       this.acquire(txn, coll, idk, rec, overlay);
+      const before = this.visibleBefore(coll, overlay, idk) ?? doc;
       txn.bytesDelta -= this.visibleSize(coll, overlay, idk);
       overlay.set(idk, null);
-      txn.entries.push({ op: 'delete', ns: { db, coll: name }, documentKey: { _id: doc._id } });
+      txn.entries.push(deleteEntry(coll, before));
     });
   }
 
-  /** Applies every write of the transaction at once and appends its oplog entries (one cluster time). */
+  /**
+   * Applies every write of the transaction at once and appends its oplog entries (one cluster time). The
+   * collections it created join the catalog first. One that someone else created meanwhile is used as it is
+   * (the transaction's own `create` is dropped), unless the transaction gave it indexes: a write conflict.
+   */
   commit(txn: Transaction, meta: { lsid?: Doc; txnNumber?: number } = {}): void {
     if (txn.state === 'committed') return;
     if (txn.state !== 'active') throw noSuchTransaction();
     const plan: { coll: Collection; overlay: Overlay }[] = [];
+    /** Pending collections someone else created meanwhile: pending UUID → the committed collection. */
+    const merged = new Map<unknown, Collection>();
     try {
+      for (const pending of txn.newCollections.values()) {
+        const committed = this.catalog.get(pending.db, pending.name);
+        if (!committed) continue;
+        if (pending.indexes.size > 1) this.conflict(txn);
+        merged.set(pending.uuid, committed);
+      }
       for (const [ns, overlay] of txn.writes) {
-        const [db, ...rest] = ns.split('.');
-        const coll = this.catalog.ensure(db, rest.join('.'));
-        for (const [idk, doc] of overlay) {
-          if (!doc) continue;
-          const rec = coll.recs.get(idk);
-          coll.checkUnique(coll.keysFor(doc), rec?.rid ?? 0, (r) => overlay.has(r.idk));
-        }
+        const coll = this.catalog.get(...splitNs(ns)) ?? txn.newCollections.get(ns);
+        if (!coll) this.conflict(txn); // dropped since the transaction wrote to it
+        const pending = txn.newCollections.get(ns);
+        if (pending && merged.has(pending.uuid)) checkAllNew(coll, overlay);
+        else
+          for (const [idk, doc] of overlay) {
+            if (!doc) continue;
+            const rec = coll.recs.get(idk);
+            coll.checkUnique(coll.keysFor(doc), rec?.rid ?? 0, (r) => overlay.has(r.idk));
+          }
         plan.push({ coll, overlay });
       }
       this.memoryCheck(txn.bytesDelta);
@@ -374,10 +499,13 @@ export class Store {
       this.abort(txn);
       throw e;
     }
+    for (const pending of txn.newCollections.values())
+      if (!merged.has(pending.uuid)) this.catalog.adopt(pending);
     const version = ++this.version;
     for (const { coll, overlay } of plan) {
       for (const [idk, doc] of overlay) {
         const rec = coll.recs.get(idk);
+        this.keepBefore(coll.ns, idk, rec?.doc ?? null, version, txn);
         if (!doc) {
           if (rec) {
             coll.deleteRec(rec);
@@ -396,12 +524,16 @@ export class Store {
       }
     }
     this.release(txn, 'committed');
-    const wallTime = new Date();
-    const ts = this.oplog.nextTime(wallTime.getTime());
     const extra: Partial<OplogEntry> = {};
     if (meta.lsid) extra.lsid = meta.lsid;
     if (meta.txnNumber !== undefined) extra.txnNumber = meta.txnNumber;
-    this.oplog.append(txn.entries.map((e: PendingEntry) => ({ ...e, ts, wallTime, ...extra })));
+    const entries: PendingEntry[] = [];
+    for (const e of txn.entries) {
+      const target = merged.get(e.uuid);
+      if (!target) entries.push({ ...e, ...extra });
+      else if (e.op !== 'create') entries.push({ ...e, ...extra, uuid: target.uuid });
+    }
+    this.appendCommitted(...entries);
   }
 
   abort(txn: Transaction): void {
@@ -414,24 +546,100 @@ export class Store {
     for (const k of txn.reservations) if (this.reservations.get(k) === txn) this.reservations.delete(k);
     this.active.delete(txn);
     txn.finish(state);
+    let oldest: number | undefined;
+    for (const t of this.active) if (oldest === undefined || t.startVersion < oldest) oldest = t.startVersion;
+    this.history.prune(oldest);
   }
 
-  // ---- catalog changes ------------------------------------------------------------------------------------
+  /** Aborts the open transactions that wrote to `ns` (a catalog change is about to pull it from under them). */
+  abortWritersOf(ns: string): void {
+    for (const txn of [...this.active]) if (txn.writes.has(ns) || txn.newCollections.has(ns)) this.abort(txn);
+  }
+
+  // ---- drops ----------------------------------------------------------------------------------------------
 
   /** Drops a collection (aborting transactions that wrote to it); undefined when it did not exist. */
   dropCollection(db: string, name: string): Collection | undefined {
     const coll = this.catalog.drop(db, name);
     if (!coll) return undefined;
-    for (const txn of [...this.active]) if (txn.writes.has(coll.ns)) this.abort(txn);
+    this.abortWritersOf(coll.ns);
     this.bytes -= coll.bytes;
     this.version++;
-    this.appendCommitted({ op: 'drop', ns: { db, coll: name } });
+    this.appendCommitted({ op: 'drop', ns: { db, coll: name }, uuid: coll.uuid });
     return coll;
   }
 
   dropDatabase(db: string): void {
     const colls = this.catalog.collections(db);
     for (const c of colls) this.dropCollection(db, c.name);
+    this.catalog.dropViews(db);
     this.appendCommitted({ op: 'dropDatabase', ns: { db } });
   }
+}
+
+/**
+ * Unique checks for documents a transaction inserted into a collection it thought new, which someone else
+ * created (and may have filled, and indexed) meanwhile: against the committed records and each other.
+ */
+function checkAllNew(coll: Collection, overlay: Overlay): void {
+  const seen = new Map<unknown, Set<string>>();
+  for (const doc of overlay.values()) {
+    if (!doc) continue;
+    const keys = coll.keysFor(doc);
+    coll.checkUnique(keys, 0);
+    for (const [ix, tuples] of keys) {
+      if (!ix.unique || !tuples) continue;
+      let set = seen.get(ix);
+      if (!set) seen.set(ix, (set = new Set()));
+      for (const t of tuples) {
+        const k = valueKey(t);
+        if (set.has(k)) throw duplicateKeyError(coll.ns, ix, t);
+        set.add(k);
+      }
+    }
+  }
+}
+
+function splitNs(ns: string): [string, string] {
+  const dot = ns.indexOf('.');
+  return [ns.slice(0, dot), ns.slice(dot + 1)];
+}
+
+/** The `create` entry of a new collection. */
+export function createEntry(coll: Collection): NewEntry {
+  return {
+    op: 'create',
+    ns: { db: coll.db, coll: coll.name },
+    uuid: coll.uuid,
+    operationDescription: { idIndex: { ...ID_INDEX } },
+  };
+}
+
+function updateEntry(coll: Collection, outcome: UpdateOutcome, before: Doc): NewEntry {
+  const images = keepsImages(coll);
+  const entry: NewEntry = {
+    op: outcome.kind,
+    ns: { db: coll.db, coll: coll.name },
+    uuid: coll.uuid,
+    documentKey: { _id: outcome.doc._id },
+  };
+  // Updates keep their post-image only when the collection asks for images: a hot document's versions would
+  // otherwise pin one copy per oplog entry.
+  if (outcome.kind === 'update') {
+    entry.updateDescription = outcome.description;
+    if (images) entry.fullDocument = outcome.doc;
+  } else entry.fullDocument = outcome.doc;
+  if (images) entry.preImage = before;
+  return entry;
+}
+
+function deleteEntry(coll: Collection, before: Doc): NewEntry {
+  const entry: NewEntry = {
+    op: 'delete',
+    ns: { db: coll.db, coll: coll.name },
+    uuid: coll.uuid,
+    documentKey: { _id: before._id },
+  };
+  if (keepsImages(coll)) entry.preImage = before;
+  return entry;
 }

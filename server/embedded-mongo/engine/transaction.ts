@@ -2,6 +2,7 @@
  * A multi-document transaction's state: its own writes (an overlay per namespace), the oplog entries its
  * commit will append, and the document locks / unique-key reservations it holds until it ends.
  */
+import type { Collection } from './collection';
 import type { Overlay } from './planner';
 import type { Doc, OplogEntry } from './types';
 
@@ -18,6 +19,8 @@ export class Transaction {
   readonly locks = new Set<string>();
   /** Engine reservation-map keys this transaction holds. */
   readonly reservations = new Set<string>();
+  /** Collections this transaction created (explicitly or by a first write): invisible to others until commit. */
+  readonly newCollections = new Map<string, Collection>();
   /** Bytes the transaction's writes add to the committed state (negative when it deletes). */
   bytesDelta = 0;
   private waiters: (() => void)[] = [];

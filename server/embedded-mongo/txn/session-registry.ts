@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
+import { Binary } from 'bson';
 import type { Engine, Transaction } from '../engine';
 import type { Doc } from '../engine/types';
 import { Codes, MongoError, mongoError } from '../errors';
 import { ServerSession, sessionKey } from './session';
 
 const TRANSIENT = ['TransientTransactionError'];
+/** MongoDB's uid of the user of an unauthenticated session: SHA-256 of the empty user name. */
+const NO_USER_UID = new Binary(createHash('sha256').update('').digest(), 0);
 /** Codes that make a failed transaction statement worth retrying as a whole (MongoDB labels these). */
 const TRANSIENT_CODES = new Set<number>([Codes.WriteConflict, Codes.NoSuchTransaction, 24 /* LockTimeout */]);
 
@@ -55,6 +59,18 @@ export class SessionRegistry {
   /** Keys of the sessions currently known. */
   keys(): ReadonlySet<string> {
     return new Set(this.sessions.keys());
+  }
+
+  /**
+   * `$listLocalSessions` documents: `{_id: {id, uid}, lastUse, user}` for every known session. Without
+   * authentication every session belongs to the unnamed user, whose uid is the SHA-256 of the empty string.
+   */
+  localSessions(): Doc[] {
+    return [...this.sessions.values()].map((s) => ({
+      _id: { id: s.lsid.id, uid: NO_USER_UID },
+      lastUse: new Date(s.lastUse),
+      user: { name: '' },
+    }));
   }
 
   /** Sessions currently known (for serverStatus). */

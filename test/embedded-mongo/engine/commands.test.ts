@@ -171,12 +171,42 @@ describe('engine: data commands', () => {
       expect(t.find('users', { _id: 'u1' })[0]).to.deep.equal({ _id: 'u1', name: 'Ann' });
     });
 
-    it('names the namespace for collection-less pipelines and refuses $out', () => {
+    it('names the namespace for collection-less pipelines', () => {
       expect(agg([{ $documents: [{ a: 1 }] }], 1)).to.deep.equal({
         ns: 'test.$cmd.aggregate',
         docs: [{ a: 1 }],
       });
-      expectCode(() => agg([{ $out: 'x' }]), 20);
+    });
+
+    it('writes the results with a final $out, and refuses $out anywhere else', () => {
+      t.insert('src', [
+        { _id: 1, n: 1 },
+        { _id: 2, n: 2 },
+      ]);
+      t.insert('dst', [{ _id: 9 }]);
+      t.run({ createIndexes: 'dst', indexes: [{ key: { n: 1 }, name: 'n_1', unique: true }] });
+      expect(
+        t.run({
+          aggregate: 'src',
+          pipeline: [{ $set: { n: { $multiply: ['$n', 10] } } }, { $out: 'dst' }],
+          cursor: {},
+        }).cursor.docs,
+      ).to.deep.equal([]);
+      expect(t.find('dst')).to.deep.equal([
+        { _id: 1, n: 10 },
+        { _id: 2, n: 20 },
+      ]);
+      expect(t.run({ listIndexes: 'dst' }).cursor.docs.map((ix: { name: string }) => ix.name)).to.deep.equal([
+        '_id_',
+        'n_1',
+      ]);
+      expectCode(() => agg([{ $out: 'x' }, { $match: {} }]), 40601);
+      // A unique index the new documents break leaves the target as it was.
+      expectCode(
+        () => t.run({ aggregate: 'src', pipeline: [{ $set: { n: 1 } }, { $out: 'dst' }], cursor: {} }),
+        11000,
+      );
+      expect(t.find('dst')).to.have.length(2);
     });
   });
 });

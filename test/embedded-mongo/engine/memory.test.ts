@@ -1,4 +1,10 @@
 import { expect } from 'chai';
+import v8 from 'node:v8';
+import { Engine } from '../../../server/embedded-mongo/engine';
+import {
+  HEAP_PER_BSON_BYTE,
+  defaultMaxMemoryBytes,
+} from '../../../server/embedded-mongo/engine/memory-bound';
 import { calculateObjectSize } from 'bson';
 import { expectCode, setup, writeErrorCode } from './helpers';
 
@@ -42,5 +48,13 @@ describe('engine: memory bound', () => {
     t.insert('c', [doc(20)]);
     expectCode(() => t.engine.commitTransaction(other), 146);
     expect(t.find('c').map((d) => d._id)).to.deep.equal([20]);
+  });
+
+  it('defaults the bound to half the heap limit in BSON bytes, at the measured heap cost per BSON byte', () => {
+    const limit = v8.getHeapStatistics().heap_size_limit;
+    expect(new Engine().maxMemoryBytes).to.equal(defaultMaxMemoryBytes());
+    expect(defaultMaxMemoryBytes()).to.equal(Math.floor(limit / 2 / HEAP_PER_BSON_BYTE));
+    // Stored data at that bound stays well below the heap limit.
+    expect(defaultMaxMemoryBytes() * HEAP_PER_BSON_BYTE).to.be.at.most(limit / 2);
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { MAX_KEPT_VERSIONS } from '../../../server/embedded-mongo/engine/store';
 import { RetryWhenUnlocked } from '../../../server/embedded-mongo/engine';
 import { MongoError } from '../../../server/embedded-mongo/errors';
 import { expectCode, setup, writeErrorCode } from './helpers';
@@ -184,11 +185,47 @@ describe('engine: transactions', () => {
     expect(t.engine.oplog.lastSeq).to.equal(before);
     t.engine.commitTransaction(txn, { lsid: { id: 'session' }, txnNumber: 3 });
     const entries = t.engine.oplog.since(before, 10);
-    expect(entries.map((e) => e.op)).to.deep.equal(['update', 'insert', 'delete']);
+    // 'd' is created by the transaction: its create commits with it.
+    expect(entries.map((e) => e.op)).to.deep.equal(['update', 'create', 'insert', 'delete']);
     expect(new Set(entries.map((e) => String(e.ts))).size).to.equal(1);
     expect(entries.every((e) => e.txnNumber === 3 && e.lsid?.id === 'session')).to.equal(true);
     expect(t.find('c')).to.deep.equal([]);
     expect(t.find('d')).to.deep.equal([{ _id: 'x' }]);
+  });
+
+  it('reads the snapshot of its start: later commits stay invisible until it ends', () => {
+    const t = setup();
+    t.insert('c', [
+      { _id: 1, n: 1 },
+      { _id: 2, n: 1 },
+    ]);
+    const txn = t.engine.beginTransaction();
+    t.update('c', { _id: 1 }, { $set: { n: 2 } });
+    t.run({ delete: 'c', deletes: [{ q: { _id: 2 }, limit: 1 }] });
+    t.insert('c', [{ _id: 3, n: 1 }]);
+    expect(t.find('c', {}, {}, txn)).to.deep.equal([
+      { _id: 1, n: 1 },
+      { _id: 2, n: 1 },
+    ]);
+    expect(t.find('c', { n: 1 }, { sort: { _id: -1 } }, txn).map((d) => d._id)).to.deep.equal([2, 1]);
+    expect(t.run({ count: 'c' }, txn).n).to.equal(2);
+    t.engine.abortTransaction(txn);
+    expect(t.find('c')).to.deep.equal([
+      { _id: 1, n: 2 },
+      { _id: 3, n: 1 },
+    ]);
+  });
+
+  it('aborts the oldest open transaction rather than keep more than MAX_KEPT_VERSIONS old versions', () => {
+    const t = setup();
+    t.insert('c', [{ _id: 1, n: 0 }]);
+    const old = t.engine.beginTransaction();
+    t.find('c', {}, {}, old);
+    for (let i = 0; i < MAX_KEPT_VERSIONS + 1; i++) t.update('c', { _id: 1 }, { $inc: { n: 1 } });
+    expect(t.engine.isActive(old)).to.equal(false);
+    const fresh = t.engine.beginTransaction();
+    expect(t.find('c', {}, {}, fresh)).to.deep.equal([{ _id: 1, n: MAX_KEPT_VERSIONS + 1 }]);
+    t.engine.abortTransaction(fresh);
   });
 
   it('answers NoSuchTransaction (251) for work in an aborted transaction', () => {

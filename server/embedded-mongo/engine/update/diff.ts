@@ -1,8 +1,10 @@
 /**
  * The `updateDescription` of a write that replaces a document wholesale but counts as an update (pipeline
  * updates, `$merge`): MongoDB diffs the two versions, descending into embedded documents and arrays, so a
- * change stream sees `a.b` updated, `arr.3` set or `arr` truncated rather than whole top-level fields.
+ * change stream sees `a.b` updated, `arr.3` set or `arr` truncated rather than whole top-level fields. Like
+ * MongoDB, it keeps the finer diff of a sub-document or array only when that is smaller than its new value.
  */
+import { fieldSize } from '../bson-size';
 import { isPlainObject } from '../bson-types';
 import { identical } from '../compare';
 import type { Doc } from '../types';
@@ -12,17 +14,37 @@ function join(prefix: string, key: string): string {
   return prefix === '' ? key : `${prefix}.${key}`;
 }
 
+function empty(): UpdateDescription {
+  return { updatedFields: {}, removedFields: [], truncatedArrays: [] };
+}
+
+/** Roughly the BSON bytes a diff takes (MongoDB compares its diff's size with the new value's). */
+function diffSize(d: UpdateDescription): number {
+  let n = 5;
+  for (const [k, v] of Object.entries(d.updatedFields)) n += fieldSize(k, v);
+  for (const k of d.removedFields) n += k.length + 3;
+  for (const t of d.truncatedArrays) n += String(t.field).length + 12;
+  return n;
+}
+
+function merge(into: UpdateDescription, from: UpdateDescription): void {
+  Object.assign(into.updatedFields, from.updatedFields);
+  into.removedFields.push(...from.removedFields);
+  into.truncatedArrays.push(...from.truncatedArrays);
+}
+
 function diffValue(path: string, before: unknown, after: unknown, out: UpdateDescription): void {
   if (identical(before, after)) return;
-  if (isPlainObject(before) && isPlainObject(after) && sameFieldOrder(before, after)) {
-    diffDocs(path, before, after, out);
+  const sub = empty();
+  if (isPlainObject(before) && isPlainObject(after) && sameFieldOrder(before, after))
+    diffDocs(path, before, after, sub);
+  else if (Array.isArray(before) && Array.isArray(after)) diffArrays(path, before, after, sub);
+  else {
+    out.updatedFields[path] = after;
     return;
   }
-  if (Array.isArray(before) && Array.isArray(after)) {
-    diffArrays(path, before, after, out);
-    return;
-  }
-  out.updatedFields[path] = after;
+  if (diffSize(sub) < fieldSize(path, after)) merge(out, sub);
+  else out.updatedFields[path] = after;
 }
 
 /** True when the fields both documents have come in the same relative order (else the field is rewritten). */
@@ -52,7 +74,7 @@ function diffArrays(path: string, before: unknown[], after: unknown[], out: Upda
 
 /** What changed from `before` to `after`, as a change stream reports an update. */
 export function diffDocuments(before: Doc, after: Doc): UpdateDescription {
-  const out: UpdateDescription = { updatedFields: {}, removedFields: [], truncatedArrays: [] };
+  const out = empty();
   diffDocs('', before, after, out);
   return out;
 }

@@ -1,0 +1,196 @@
+import fc from 'fast-check';
+import { deepJson, hostileJson, hostileNumber, hostileString, operatorObject, rawBody } from './values';
+
+/** Real things the fuzzer aims at, so that requests reach past validation into the services. */
+export interface Fixtures {
+  /** An active sale far from selling out, a sold-out one, one not started yet. */
+  sales: string[];
+  productId: string;
+  /** Tokens of real-looking callers signed with the app's key. */
+  users: string[];
+  admin: string;
+  /** Tokens that must never pass: another key, expired, alg none, wrong claims. */
+  badTokens: string[];
+  /** A small pool of Idempotency-Keys, so keys get replayed. */
+  keys: string[];
+}
+
+/** One HTTP request the fuzzer sends. */
+export interface FuzzRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** The route it aims at, for the statistics. */
+  route: string;
+}
+
+/** Header values must be byte strings without CR, LF or NUL: keep the rest of the hostility. */
+function headerSafe(value: string): string {
+  return [...value].filter((ch) => ch >= ' ' && ch <= '~').join('');
+}
+
+/** A path segment: mostly a real id, sometimes anything (percent-encoded, or raw and malformed). */
+function segment(ids: string[]): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...ids) },
+    { weight: 2, arbitrary: fc.stringMatching(/^[0-9a-f]{24}$/) },
+    { weight: 2, arbitrary: hostileString.map((s) => encodeURIComponent(s.slice(0, 2000))) },
+    { weight: 1, arbitrary: fc.constantFrom('%zz', '%', '..', '.', '%2e%2e', 'ＡＢＣ', '0', '-1', 'null') },
+  );
+}
+
+/** A query string of hostile pairs (repeated keys included). */
+const query: fc.Arbitrary<string> = fc
+  .array(
+    fc.tuple(
+      fc.oneof(fc.constantFrom('limit', 'cursor', 'round', 'status', 'limit[$gt]', '__proto__'), fc.string({ maxLength: 6 })),
+      fc.oneof(hostileString.map((s) => s.slice(0, 600)), hostileNumber.map(String), fc.constantFrom('1', '100', '101', '0')),
+    ),
+    { maxLength: 4 },
+  )
+  .map((pairs) =>
+    pairs.length ? `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}` : '',
+  );
+
+/** The Authorization header: none, good, bad, or not a bearer at all. */
+function authorization(f: Fixtures): fc.Arbitrary<string | undefined> {
+  return fc.oneof(
+    { weight: 2, arbitrary: fc.constant(undefined) },
+    { weight: 5, arbitrary: fc.constantFrom(...f.users).map((t) => `Bearer ${t}`) },
+    { weight: 2, arbitrary: fc.constant(`Bearer ${f.admin}`) },
+    { weight: 3, arbitrary: fc.constantFrom(...f.badTokens).map((t) => `Bearer ${t}`) },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        hostileString.map((s) => `Bearer ${headerSafe(s).slice(0, 4000)}`),
+        fc.constantFrom('Bearer', 'Bearer ', 'Basic YWRtaW46YWRtaW4=', 'bearer  x.y.z', `Bearer ${f.admin} extra`),
+      ),
+    },
+  );
+}
+
+/** JSON bodies aimed at each route's fields, with hostile values in them. */
+const field = fc.oneof(hostileJson, hostileString, hostileNumber, operatorObject);
+const dateLike = fc.oneof(
+  fc.date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+  fc.constantFrom('2030-02-30T00:00:00Z', 'yesterday', '', '0', '9999-12-31T23:59:59.999Z'),
+  field,
+);
+function bodiesFor(route: string, f: Fixtures): fc.Arbitrary<unknown> {
+  switch (route) {
+    case 'purchase':
+      return fc.oneof(
+        fc.record({ quantity: fc.oneof(fc.integer({ min: 1, max: 6 }), field) }, { requiredKeys: [] }),
+        fc.constant({}),
+      );
+    case 'register':
+      return fc.record(
+        {
+          name: fc.oneof(fc.string({ maxLength: 30 }), field),
+          email: fc.oneof(fc.emailAddress(), field),
+          password: fc.oneof(fc.string({ minLength: 8, maxLength: 30 }), field),
+        },
+        { requiredKeys: [] },
+      );
+    case 'login':
+      return fc.record({ email: fc.oneof(fc.emailAddress(), field), password: field }, { requiredKeys: [] });
+    case 'product':
+      return fc.record(
+        { name: fc.oneof(fc.string(), field), price: fc.oneof(fc.nat(), field), currency: field, description: field },
+        { requiredKeys: [] },
+      );
+    case 'sale':
+      return fc.record(
+        {
+          productId: fc.oneof(fc.constant(f.productId), field),
+          price: fc.oneof(fc.nat(), field),
+          units: fc.oneof(fc.integer({ min: 1, max: 1000 }), field),
+          startsAt: dateLike,
+          perOrderLimit: fc.oneof(fc.integer({ min: 1, max: 5 }), field),
+          perUserLimit: fc.oneof(fc.integer({ min: 1, max: 5 }), field),
+          restartSchedule: fc.oneof(fc.constantFrom('*/5 * * * *', '* * * * * * *', '61 * * * *', null), field),
+          promoCondition: fc.oneof(fc.record({ name: fc.string(), description: fc.string() }), field),
+        },
+        { requiredKeys: [] },
+      );
+    case 'round':
+      return fc.record({ startsAt: dateLike, units: field, force: fc.oneof(fc.boolean(), field) }, { requiredKeys: [] });
+    default:
+      return hostileJson;
+  }
+}
+
+/** Every route of the API and a few that do not exist. */
+const ROUTES: { route: string; method: FuzzRequest['method']; path: (id: string) => string; weight: number }[] = [
+  { route: 'purchase', method: 'POST', path: (id) => `/api/sales/${id}/purchases`, weight: 10 },
+  { route: 'leaderboard', method: 'GET', path: (id) => `/api/sales/${id}/leaderboard`, weight: 4 },
+  { route: 'sale', method: 'POST', path: () => '/api/sales', weight: 3 },
+  { route: 'get-sale', method: 'GET', path: (id) => `/api/sales/${id}`, weight: 3 },
+  { route: 'list-sales', method: 'GET', path: () => '/api/sales', weight: 2 },
+  { route: 'round', method: 'POST', path: (id) => `/api/sales/${id}/rounds`, weight: 3 },
+  { route: 'product', method: 'POST', path: () => '/api/products', weight: 2 },
+  { route: 'get-product', method: 'GET', path: (id) => `/api/products/${id}`, weight: 2 },
+  { route: 'list-products', method: 'GET', path: () => '/api/products', weight: 1 },
+  { route: 'register', method: 'POST', path: () => '/api/auth/register', weight: 1 },
+  { route: 'login', method: 'POST', path: () => '/api/auth/login', weight: 1 },
+  { route: 'me', method: 'GET', path: () => '/api/auth/me', weight: 2 },
+  { route: 'my-purchases', method: 'GET', path: () => '/api/users/me/purchases', weight: 2 },
+  { route: 'health', method: 'GET', path: () => '/readyz', weight: 1 },
+  { route: 'unknown', method: 'GET', path: (id) => `/api/${id}`, weight: 1 },
+];
+
+/** Requests aimed at every route, with hostile paths, queries, headers and bodies. */
+export function requestArbitrary(f: Fixtures): fc.Arbitrary<FuzzRequest> {
+  const ids = [...f.sales, f.productId];
+  return fc
+    .oneof(...ROUTES.map((r) => ({ weight: r.weight, arbitrary: fc.constant(r) })))
+    .chain((r) =>
+      fc.record({
+        r: fc.constant(r),
+        method: fc.oneof({ weight: 12, arbitrary: fc.constant(r.method) }, { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH') as fc.Arbitrary<FuzzRequest['method']> }),
+        id: segment(ids),
+        query: fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: query }),
+        auth: authorization(f),
+        key: fc.oneof(
+          { weight: 3, arbitrary: fc.constant(undefined) },
+          { weight: 3, arbitrary: fc.constantFrom(...f.keys) },
+          { weight: 1, arbitrary: hostileString.map((s) => headerSafe(s).slice(0, 400)) },
+        ),
+        body: fc.oneof(
+          { weight: 2, arbitrary: fc.constant(undefined) },
+          { weight: 6, arbitrary: bodiesFor(r.route, f).map((b) => JSON.stringify(b)) },
+          { weight: 2, arbitrary: hostileJson.map((b) => JSON.stringify(b)) },
+          { weight: 1, arbitrary: rawBody },
+          { weight: 1, arbitrary: deepJson },
+        ),
+        contentType: fc.oneof(
+          { weight: 8, arbitrary: fc.constant('application/json') },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom(
+              'text/plain',
+              'application/x-www-form-urlencoded',
+              'application/json; charset=utf-16',
+              'application/json; charset=bogus',
+              'multipart/form-data; boundary=x',
+            ),
+          },
+        ),
+      }),
+    )
+    .map(({ r, method, id, query, auth, key, body, contentType }) => {
+      const headers: Record<string, string> = {};
+      if (auth !== undefined) headers.authorization = auth;
+      if (key !== undefined) headers['idempotency-key'] = key;
+      const sendsBody = body !== undefined && method !== 'GET';
+      if (sendsBody) headers['content-type'] = contentType;
+      return {
+        method,
+        path: `${r.path(id)}${query}`,
+        headers,
+        body: sendsBody ? body : undefined,
+        route: r.route,
+      };
+    });
+}
