@@ -6,14 +6,12 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { newJwtSecret, startAppServer } from './lib/app-server';
 import type { BenchContext, Placement, Row } from './lib/context';
-import { mintCallers, openDb } from './lib/fixtures';
-import { canPin, pinSelf, startDatabaseProcess, type DatabaseProcess } from './lib/processes';
+import { canPin, pinSelf } from './lib/processes';
+import { formatCpu, formatTable, machine, writeResults } from './lib/report';
+import { startStack } from './lib/stack';
 import { profilePurchasePath } from './profile';
-import { formatTable, machine, writeResults } from './lib/report';
 import * as rows from './rows';
-import { startReferences } from './rows/reference';
 
 /** Every row, in run order; `--only` picks some (the references always run). */
 const ROW_NAMES = ['purchase', 'sold-out', 'leaderboard', 'push', 'fan-out', 'rush'] as const;
@@ -36,7 +34,7 @@ function placement(external: boolean): Placement {
   return external ? { server: 0, load: 1 } : { server: 0, database: 1, load: 1 };
 }
 
-async function main(): Promise<void> {
+function options() {
   const { values } = parseArgs({
     options: {
       profile: { type: 'boolean', default: false },
@@ -46,87 +44,69 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '50' },
     },
   });
-  const only = values.only ? new Set(values.only.split(',')) : new Set<string>(ROW_NAMES);
+  const only = new Set(values.only ? values.only.split(',') : ROW_NAMES);
   for (const name of only) {
-    if (!(ROW_NAMES as readonly string[]).includes(name))
+    if (!(ROW_NAMES as readonly string[]).includes(name)) {
       throw new Error(`unknown row ${name}; rows: ${ROW_NAMES.join(',')}`);
+    }
   }
-  const external = process.env.MONGODB_URI;
-  const where = placement(Boolean(external));
+  return { ...values, only };
+}
+
+/** Runs the chosen rows in order; each logs its figures as soon as it has them. */
+async function runRows(ctx: BenchContext, only: Set<string>): Promise<Row[]> {
+  const results: Row[] = [];
+  const run = async (label: string, step: () => Promise<Row | Row[]>) => {
+    const t = Date.now();
+    ctx.log(`-- ${label}`);
+    const out = await step();
+    for (const row of Array.isArray(out) ? out : [out]) {
+      results.push(row);
+      ctx.log(`   ${row.name}: ${row.figure}`);
+    }
+    ctx.log(`   (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  };
+  await run('references', () => rows.referenceRows(ctx));
+  if (only.has('purchase')) {
+    await run('purchase, 1,000 buyers', () => rows.purchaseRow(ctx, 1000));
+    await run('purchase, 50 buyers', () => rows.purchaseRow(ctx, 50));
+  }
+  if (only.has('sold-out')) await run('sold-out', () => rows.soldOutRow(ctx));
+  if (only.has('leaderboard')) await run('leaderboard', () => rows.leaderboardRows(ctx));
+  if (only.has('push')) await run('push latency', () => rows.pushRow(ctx));
+  if (only.has('fan-out')) await run('fan-out', () => rows.fanOutRow(ctx, fanOutCapacity()));
+  if (only.has('rush')) await run('rush', () => rows.rushRow(ctx));
+  return results;
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  const where = placement(Boolean(process.env.MONGODB_URI));
   if (where.load !== undefined) pinSelf(where.load);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(`machine: ${JSON.stringify(machine())}`);
   log(`placement (taskset CPUs): ${JSON.stringify(where)}`);
-
   const started = Date.now();
-  let database: DatabaseProcess | undefined;
-  if (!external) database = await startDatabaseProcess({ cpu: where.database });
-  // Its own database name, so repeated runs against MONGODB_URI do not mix.
-  const mongodbUri = withDbName(external ?? database!.uri, `bench_${Date.now()}`);
-  const jwtSecret = newJwtSecret();
-  const app = await startAppServer({
-    mongodbUri,
-    jwtSecret,
-    cpu: where.server,
-    onLine: (l) => log(`[server] ${l}`),
-  });
-  const dbHandle = await openDb(mongodbUri);
-  const refs = await startReferences({ mongodbUri, jwtSecret, cpu: where.server });
-  const ctx: BenchContext = {
-    mongodbUri,
-    jwtSecret,
-    app,
-    admin: mintCallers(jwtSecret, 1, 'admin')[0],
-    db: dbHandle.db,
+  const stack = await startStack({
     placement: where,
-    refs,
-    runSec: Number(values['run-sec']),
-    pairs: Number(values.pairs),
-    connections: Number(values.connections),
     log,
-  };
-  const results: Row[] = [];
-  const run = async (label: string, step: () => Promise<Row | Row[]>) => {
-    const t = Date.now();
-    log(`-- ${label}`);
-    const out = await step();
-    for (const row of Array.isArray(out) ? out : [out]) {
-      results.push(row);
-      log(`   ${row.name}: ${row.figure}`);
-    }
-    log(`   (${((Date.now() - t) / 1000).toFixed(1)} s)`);
-  };
+    dbName: 'bench',
+    runSec: Number(opts['run-sec']),
+    pairs: Number(opts.pairs),
+    connections: Number(opts.connections),
+  });
+  let results: Row[];
   try {
-    await run('references', () => rows.referenceRows(ctx));
-    if (only.has('purchase')) {
-      await run('purchase, 1,000 buyers', () => rows.purchaseRow(ctx, 1000));
-      await run('purchase, 50 buyers', () => rows.purchaseRow(ctx, 50));
-    }
-    if (only.has('sold-out')) await run('sold-out', () => rows.soldOutRow(ctx));
-    if (only.has('leaderboard')) await run('leaderboard', () => rows.leaderboardRows(ctx));
-    if (only.has('push')) await run('push latency', () => rows.pushRow(ctx));
-    if (only.has('fan-out')) await run('fan-out', () => rows.fanOutRow(ctx, fanOutCapacity()));
-    if (only.has('rush')) await run('rush', () => rows.rushRow(ctx));
+    results = await runRows(stack.ctx, opts.only);
   } finally {
-    await refs.stop();
-    await dbHandle.close();
-    await app.process.stop();
-    await database?.process.stop();
+    await stack.stop();
   }
-  const profile = values.profile ? await profilePurchasePath(where, log) : [];
-
-  const took = ((Date.now() - started) / 1000).toFixed(0);
-  const file = writeResults(results, where, { tookSec: Number(took), profile });
-  process.stdout.write(`\n${formatTable(results)}\n\n`);
+  const profile = opts.profile ? await profilePurchasePath(where, log) : [];
+  const took = Math.round((Date.now() - started) / 1000);
+  const file = writeResults(results, where, { tookSec: took, profile });
+  process.stdout.write(`\n${formatTable(results)}\n\n${formatCpu(results)}\n\n`);
   if (profile.length) process.stdout.write(`${profile.join('\n')}\n\n`);
   process.stdout.write(`took ${took} s; results: ${file}\n`);
-}
-
-/** The URI with `name` as its database (the path), keeping any query string. */
-function withDbName(uri: string, name: string): string {
-  const url = new URL(uri);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 main().then(

@@ -1,12 +1,10 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { newJwtSecret, startAppServer } from './lib/app-server';
-import type { BenchContext, Placement } from './lib/context';
-import { mintCallers, openDb } from './lib/fixtures';
-import { ROOT, startDatabaseProcess, type DatabaseProcess } from './lib/processes';
+import type { Placement } from './lib/context';
+import { ROOT } from './lib/processes';
 import { formatProfile, summarizeProfile } from './lib/profile-summary';
+import { startStack } from './lib/stack';
 import { measurePurchases } from './rows/purchase';
-import { startReferences } from './rows/reference';
 
 /** The main thread's profile in a --cpu-prof directory (tsx's loader thread writes a second, smaller one). */
 function mainProfile(dir: string): string | undefined {
@@ -17,65 +15,36 @@ function mainProfile(dir: string): string | undefined {
 }
 
 /**
- * Runs the purchase path (1,000 buyers) once more with `node --cpu-prof` on the server and on the embedded
- * database, and returns where their CPU time went. Profiles are kept in bench/results/profiles/<time>/.
+ * Runs the purchase path (1,000 buyers, against the floor) once more with `node --cpu-prof` on the server and on
+ * the embedded database, and returns where their CPU time went. Profiles are kept in
+ * bench/results/profiles/<time>/ (open them in Chrome DevTools for the call trees).
  */
 export async function profilePurchasePath(where: Placement, log: (line: string) => void): Promise<string[]> {
   const dir = path.join(ROOT, 'bench', 'results', 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
-  const appDir = path.join(dir, 'server');
-  const dbDir = path.join(dir, 'database');
-  mkdirSync(appDir, { recursive: true });
-  mkdirSync(dbDir, { recursive: true });
+  const dirs = { server: path.join(dir, 'server'), database: path.join(dir, 'database') };
+  for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   log(`-- profiling the purchase path (${dir})`);
-  const external = process.env.MONGODB_URI;
-  let database: DatabaseProcess | undefined;
-  if (!external) {
-    database = await startDatabaseProcess({
-      cpu: where.database,
-      nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dbDir],
-    });
-  }
-  const base = new URL(external ?? database!.uri);
-  base.pathname = `/bench_profile_${Date.now()}`;
-  const mongodbUri = base.toString();
-  const jwtSecret = newJwtSecret();
-  const app = await startAppServer({
-    mongodbUri,
-    jwtSecret,
-    cpu: where.server,
-    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', appDir],
-  });
-  const handle = await openDb(mongodbUri);
-  const refs = await startReferences({ mongodbUri, jwtSecret, cpu: where.server });
-  const ctx: BenchContext = {
-    mongodbUri,
-    jwtSecret,
-    app,
-    admin: mintCallers(jwtSecret, 1, 'admin')[0],
-    db: handle.db,
+  const stack = await startStack({
     placement: where,
-    refs,
+    log,
+    dbName: 'bench_profile',
     runSec: 2,
     pairs: 2,
     connections: 50,
-    log,
-  };
+    nodeArgs: {
+      server: ['--cpu-prof', '--cpu-prof-dir', dirs.server],
+      database: ['--cpu-prof', '--cpu-prof-dir', dirs.database],
+    },
+  });
   let figure: string;
   try {
-    const { comparison, counts } = await measurePurchases(ctx, 1000);
+    const { comparison, counts } = await measurePurchases(stack.ctx, 1000);
     figure = `profiled run (1,000 buyers): ${comparison.ratio.toFixed(2)}× floor under the profiler, count errors ${counts.errors}`;
   } finally {
-    await refs.stop();
-    await handle.close();
-    // A graceful stop is what makes node write the profile.
-    await app.process.stop(15_000);
-    await database?.process.stop(15_000);
+    await stack.stop();
   }
   const lines = [figure];
-  for (const [title, d] of [
-    ['server', appDir],
-    ['embedded database', dbDir],
-  ] as const) {
+  for (const [title, d] of Object.entries(dirs)) {
     const file = mainProfile(d);
     if (file)
       lines.push(...formatProfile(`${title} (${path.relative(ROOT, file)})`, summarizeProfile(file, 12)));

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { crashIteration, describeIteration, seededRandom, startCrashEnv } from '../test/crash/kill9';
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       iterations: { type: 'string', default: '20' },
@@ -38,10 +38,13 @@ async function main(): Promise<void> {
   console.log(
     failed === 0 ? `all ${iterations} iterations exact` : `${failed} of ${iterations} iterations FAILED`,
   );
-  process.exitCode = failed === 0 ? 0 : 1;
+  return failed === 0 ? 0 : 1;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -22,24 +22,36 @@ async function main(): Promise<void> {
   const t = await TestApp.start();
   try {
     const fixtures = await makeFixtures(t);
-    console.log(`fuzzing: ${values.runs} HTTP requests, ${values['socket-runs']} socket events, seed ${seed}`);
+    console.log(
+      `fuzzing: ${values.runs} HTTP requests, ${values['socket-runs']} socket events, seed ${seed}`,
+    );
     const started = Date.now();
     const http = await fuzzHttp(t.baseUrl, t.connection.db as unknown as Db, fixtures, {
       numRuns: Number(values.runs),
       seed,
     });
-    console.log(`HTTP: ${http.requests} requests in ${((Date.now() - started) / 1000).toFixed(0)} s, no 5xx, no change from a refusal`);
+    console.log(
+      `HTTP: ${http.requests} requests in ${((Date.now() - started) / 1000).toFixed(0)} s, no 5xx, no change from a refusal`,
+    );
     console.log(`  by status: ${JSON.stringify(http.byStatus)}`);
     console.log(`  by route: ${JSON.stringify(http.byRoute)}`);
-    console.log(`  idempotent replays: ${http.replays}; unsendable by the client: ${http.unsendable}; slowest ${Math.round(http.slowestMs)} ms`);
+    console.log(
+      `  idempotent replays: ${http.replays}; unsendable by the client: ${http.unsendable}; slowest ${Math.round(http.slowestMs)} ms`,
+    );
     const sockets = await fuzzSockets(t.baseUrl, fixtures, { numRuns: Number(values['socket-runs']), seed });
-    console.log(`sockets: ${sockets.events} events, ${sockets.acked.ok} acked ok, refused ${JSON.stringify(sockets.acked.refused)}, ${sockets.unacked} without ack; connection up throughout`);
+    console.log(
+      `sockets: ${sockets.events} events, ${sockets.acked.ok} acked ok, refused ${JSON.stringify(sockets.acked.refused)}, ${sockets.unacked} without ack; connection up throughout`,
+    );
   } finally {
     await t.stop();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+// Exit explicitly: the embedded database of the test helpers lives until the process ends.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,8 +1,12 @@
 import type { BenchContext } from './context';
+import { CpuMeter, type CpuUse } from './cpu';
 import { runLoad, type LoadOptions, type LoadResult } from './http-load';
 
 /** A load without its size: `compare` decides connections and amounts. */
-export type LoadSpec = Omit<LoadOptions, 'connections' | 'amount' | 'durationSec'>;
+export type LoadSpec = Omit<LoadOptions, 'connections' | 'amount' | 'durationSec'> & {
+  /** Processes whose CPU this load uses (name -> pid), measured during its runs. */
+  processes?: Record<string, number>;
+};
 
 /** A subject measured against a reference in alternating runs. */
 export interface Comparison {
@@ -12,6 +16,8 @@ export interface Comparison {
   /** Every run of each side merged (requests, statuses, rate); latencies of the median pair. */
   reference: LoadResult;
   subject: LoadResult;
+  /** CPU per request and busy share of each process of each side, over the measured runs. */
+  cpu: { reference: Record<string, CpuUse>; subject: Record<string, CpuUse> };
 }
 
 /** Sums runs: requests, statuses, errors and time; the rate over the total time; latencies of run `pick`. */
@@ -56,17 +62,22 @@ export async function compare(
   const amount = (warm: LoadResult) => Math.max(connections * 5, Math.round(warm.rps * ctx.runSec));
   const refRuns: LoadResult[] = [];
   const subRuns: LoadResult[] = [];
+  const refCpu = new CpuMeter({ load: process.pid, ...reference.processes });
+  const subCpu = new CpuMeter({ load: process.pid, ...subject.processes });
   for (let i = 0; i < ctx.pairs; i += 1) {
-    refRuns.push(await runLoad({ ...reference, connections, amount: amount(warmRef) }));
-    subRuns.push(await runLoad({ ...subject, connections, amount: amount(warmSub) }));
+    refRuns.push(await refCpu.measure(() => runLoad({ ...reference, connections, amount: amount(warmRef) })));
+    subRuns.push(await subCpu.measure(() => runLoad({ ...subject, connections, amount: amount(warmSub) })));
   }
   const ratios = subRuns.map((s, i) => s.rps / refRuns[i].rps);
   const order = ratios.map((r, i) => [r, i] as const).sort((a, b) => a[0] - b[0]);
   const median = order[Math.floor(order.length / 2)];
+  const ref = merge(refRuns, median[1]);
+  const sub = merge(subRuns, median[1]);
   return {
     ratio: median[0],
     ratios,
-    reference: merge(refRuns, median[1]),
-    subject: merge(subRuns, median[1]),
+    reference: ref,
+    subject: sub,
+    cpu: { reference: refCpu.result(ref.requests), subject: subCpu.result(sub.requests) },
   };
 }

@@ -20,6 +20,8 @@ export interface BenchContext {
   /** A driver handle on the same database, for setup and for checking counts. */
   db: Db;
   placement: Placement;
+  /** Processes the server under test uses, for CPU accounting (name -> pid). */
+  serverProcesses: Record<string, number>;
   /** The reference loads every ratio divides by (servers started once for the whole run). */
   refs: { baseline: LoadSpec; floor: LoadSpec };
   /** Seconds of each measured run of a comparison (after a 1 s warm-up). */

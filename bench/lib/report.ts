@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Placement, Row } from './context';
+import type { CpuUse } from './cpu';
 import { ROOT } from './processes';
 
 /** The machine, as the results file and the README report it. */
@@ -23,6 +24,23 @@ export function formatTable(rows: Row[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i])).join(' | ')} |`;
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');
+}
+
+/** Per compared row: CPU µs per request and busy share of each process, reference then subject. */
+export function formatCpu(rows: Row[]): string {
+  const lines = ['CPU per request (µs) and share of a core kept busy, reference -> subject:'];
+  for (const row of rows) {
+    const cpu = (
+      row.data.comparison as { cpu?: Record<'reference' | 'subject', Record<string, CpuUse>> } | undefined
+    )?.cpu;
+    if (!cpu) continue;
+    const side = (uses: Record<string, CpuUse>) =>
+      Object.entries(uses)
+        .map(([name, u]) => `${name} ${u.usPerRequest.toFixed(0)} µs (${(u.busy * 100).toFixed(0)}%)`)
+        .join(', ');
+    lines.push(`  ${row.name}: ${side(cpu.reference)} -> ${side(cpu.subject)}`);
+  }
+  return lines.join('\n');
 }
 
 /** Writes the run to bench/results/bench-<time>.json and returns the path. */

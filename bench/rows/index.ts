@@ -92,7 +92,8 @@ export async function pushRow(ctx: BenchContext): Promise<Row> {
       `(${fmt(f.beforeAnswer)}/${fmt(f.samples)} before it); from the request: p50 ${f.fromSendP50Ms.toFixed(1)} ms, ` +
       `p99 ${f.fromSendP99Ms.toFixed(1)} ms; ${f.missed} missed`,
     target: 'p99 ≤ 50 ms',
-    met: f.p99Ms <= 50 && f.missed === 0 && f.sockets === 1000,
+    // Judged on the stricter figure: from the request includes the purchase's own time.
+    met: f.p99Ms <= 50 && f.fromSendP99Ms <= 50 && f.missed === 0 && f.sockets === 1000,
     data: { ...f },
   };
 }

@@ -53,6 +53,7 @@ export async function measureLeaderboard(ctx: BenchContext): Promise<Leaderboard
   for (const round of rounds) {
     const comparison = await compare(ctx, ctx.refs.baseline, {
       url: ctx.app.url,
+      processes: ctx.serverProcesses,
       method: 'GET',
       path: (i) => round.repeated[i % round.repeated.length],
     });
@@ -61,7 +62,12 @@ export async function measureLeaderboard(ctx: BenchContext): Promise<Leaderboard
   // Each side's own counter runs across its warm-up and all its runs, so no page is asked twice.
   const freshLoad = (round: (typeof rounds)[number]): LoadSpec => {
     let next = 0;
-    return { url: ctx.app.url, method: 'GET', path: () => round.fresh(next++) };
+    return {
+      url: ctx.app.url,
+      processes: ctx.serverProcesses,
+      method: 'GET',
+      path: () => round.fresh(next++),
+    };
   };
   const fresh = await compare(ctx, freshLoad(rounds[0]), freshLoad(rounds[1]));
   return { repeated, fresh };

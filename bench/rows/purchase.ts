@@ -98,6 +98,7 @@ export async function measurePurchases(
     ctx.refs.floor,
     {
       url: ctx.app.url,
+      processes: ctx.serverProcesses,
       path: () => `/api/sales/${sale.id}/purchases`,
       body: BODY,
       headers: rotatingAuth(ctx.jwtSecret, buyers),
@@ -129,6 +130,7 @@ export async function measureSoldOut(
   const before = await ctx.db.collection('sales').findOne({ _id: new ObjectId(sale.id) });
   const comparison = await compare(ctx, ctx.refs.baseline, {
     url: ctx.app.url,
+    processes: ctx.serverProcesses,
     path: () => `/api/sales/${sale.id}/purchases`,
     body: BODY,
     headers: (i) => auth(i + 1),

@@ -40,6 +40,8 @@ export async function startReferences(options: {
   mongodbUri: string;
   jwtSecret: string;
   cpu?: number;
+  /** The database's process, when it is a child of the benchmark (its CPU is then measured too). */
+  databasePid?: number;
 }): Promise<References> {
   const children: Child[] = [];
   try {
@@ -51,9 +53,22 @@ export async function startReferences(options: {
     });
     children.push(floor.child);
     const headers = rotatingAuth(options.jwtSecret);
+    const db: Record<string, number> = options.databasePid ? { database: options.databasePid } : {};
     return {
-      baseline: { url: baseline.url, path: () => '/echo', body: BODY, headers },
-      floor: { url: floor.url, path: () => '/buy', body: BODY, headers },
+      baseline: {
+        url: baseline.url,
+        path: () => '/echo',
+        body: BODY,
+        headers,
+        processes: { server: baseline.child.pid },
+      },
+      floor: {
+        url: floor.url,
+        path: () => '/buy',
+        body: BODY,
+        headers,
+        processes: { server: floor.child.pid, ...db },
+      },
       stop: async () => {
         await Promise.all(children.map((c) => c.stop(5000)));
       },

@@ -90,7 +90,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         ...meta,
         stack: error instanceof Error ? error.stack : String(error),
       });
-    } else {
+    } else if (logger.isLevelEnabled('info')) {
+      // winston formats a line before its transport drops it by level: skip refusals (the sold-out path) early.
       logger.info('request refused', meta);
     }
     res.status(appError.status).json(appError.toBody());

@@ -100,17 +100,13 @@ export async function rush(options: RushOptions): Promise<RushResult> {
 }
 
 /**
- * The attempts of a rush: each buyer once, with quantities 1..perOrderLimit in turn, and every tenth buyer a second
- * time (another key, the largest quantity), which takes some of them past the per-user limit (when it equals the
- * order limit). Deterministic for a given list of buyers.
+ * The attempts of a rush: each buyer once, with quantities 1..perOrderLimit in turn; every tenth buyer at once a
+ * second time (another key, the largest quantity), so the two race each other and some buyers hit the per-user
+ * limit (when it equals the order limit). Deterministic for a given list of buyers.
  */
 export function planAttempts(buyers: Caller[], perOrderLimit: number): Attempt[] {
-  const attempts: Attempt[] = buyers.map((buyer, i) => ({
-    buyer,
-    key: `a-${i}`,
-    quantity: 1 + (i % perOrderLimit),
-  }));
-  for (let i = 0; i < buyers.length; i += 10)
-    attempts.push({ buyer: buyers[i], key: `b-${i}`, quantity: perOrderLimit });
-  return attempts;
+  return buyers.flatMap((buyer, i) => {
+    const first: Attempt = { buyer, key: `a-${i}`, quantity: 1 + (i % perOrderLimit) };
+    return i % 10 === 0 ? [first, { buyer, key: `b-${i}`, quantity: perOrderLimit }] : [first];
+  });
 }

@@ -22,7 +22,10 @@ describe('fuzzing every route and socket event', function () {
   });
 
   it(`answers hostile HTTP requests without a 5xx or a change from a refusal (seed ${seed})`, async () => {
-    const stats = await fuzzHttp(t.baseUrl, t.connection.db as unknown as Db, fixtures, { numRuns: 400, seed });
+    const stats = await fuzzHttp(t.baseUrl, t.connection.db as unknown as Db, fixtures, {
+      numRuns: 400,
+      seed,
+    });
     expect(stats.requests).to.be.greaterThan(300);
     // The sample reached past validation: some purchases went through, and refusals of every family happened.
     expect(stats.byStatus['201'] ?? 0).to.be.greaterThan(0);

@@ -3,7 +3,7 @@ import { deepJson, hostileJson, hostileNumber, hostileString, operatorObject, ra
 
 /** Real things the fuzzer aims at, so that requests reach past validation into the services. */
 export interface Fixtures {
-  /** An active sale far from selling out, a sold-out one, one not started yet. */
+  /** An active sale far from selling out (first), a sold-out one, one not started yet. */
   sales: string[];
   productId: string;
   /** Tokens of real-looking callers signed with the app's key. */
@@ -30,12 +30,17 @@ function headerSafe(value: string): string {
   return [...value].filter((ch) => ch >= ' ' && ch <= '~').join('');
 }
 
+/** Percent-encodes any string; lone surrogates (which encodeURIComponent refuses) become U+FFFD first. */
+function encode(value: string): string {
+  return encodeURIComponent(Buffer.from(value, 'utf8').toString('utf8'));
+}
+
 /** A path segment: mostly a real id, sometimes anything (percent-encoded, or raw and malformed). */
 function segment(ids: string[]): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom(...ids) },
     { weight: 2, arbitrary: fc.stringMatching(/^[0-9a-f]{24}$/) },
-    { weight: 2, arbitrary: hostileString.map((s) => encodeURIComponent(s.slice(0, 2000))) },
+    { weight: 2, arbitrary: hostileString.map((s) => encode(s.slice(0, 2000))) },
     { weight: 1, arbitrary: fc.constantFrom('%zz', '%', '..', '.', '%2e%2e', 'ＡＢＣ', '0', '-1', 'null') },
   );
 }
@@ -44,14 +49,19 @@ function segment(ids: string[]): fc.Arbitrary<string> {
 const query: fc.Arbitrary<string> = fc
   .array(
     fc.tuple(
-      fc.oneof(fc.constantFrom('limit', 'cursor', 'round', 'status', 'limit[$gt]', '__proto__'), fc.string({ maxLength: 6 })),
-      fc.oneof(hostileString.map((s) => s.slice(0, 600)), hostileNumber.map(String), fc.constantFrom('1', '100', '101', '0')),
+      fc.oneof(
+        fc.constantFrom('limit', 'cursor', 'round', 'status', 'limit[$gt]', '__proto__'),
+        fc.string({ maxLength: 6 }),
+      ),
+      fc.oneof(
+        hostileString.map((s) => s.slice(0, 600)),
+        hostileNumber.map(String),
+        fc.constantFrom('1', '100', '101', '0'),
+      ),
     ),
     { maxLength: 4 },
   )
-  .map((pairs) =>
-    pairs.length ? `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}` : '',
-  );
+  .map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&')}` : ''));
 
 /** The Authorization header: none, good, bad, or not a bearer at all. */
 function authorization(f: Fixtures): fc.Arbitrary<string | undefined> {
@@ -64,7 +74,13 @@ function authorization(f: Fixtures): fc.Arbitrary<string | undefined> {
       weight: 1,
       arbitrary: fc.oneof(
         hostileString.map((s) => `Bearer ${headerSafe(s).slice(0, 4000)}`),
-        fc.constantFrom('Bearer', 'Bearer ', 'Basic YWRtaW46YWRtaW4=', 'bearer  x.y.z', `Bearer ${f.admin} extra`),
+        fc.constantFrom(
+          'Bearer',
+          'Bearer ',
+          'Basic YWRtaW46YWRtaW4=',
+          'bearer  x.y.z',
+          `Bearer ${f.admin} extra`,
+        ),
       ),
     },
   );
@@ -73,7 +89,9 @@ function authorization(f: Fixtures): fc.Arbitrary<string | undefined> {
 /** JSON bodies aimed at each route's fields, with hostile values in them. */
 const field = fc.oneof(hostileJson, hostileString, hostileNumber, operatorObject);
 const dateLike = fc.oneof(
-  fc.date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+  fc
+    .date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+    .map((d) => d.toISOString()),
   fc.constantFrom('2030-02-30T00:00:00Z', 'yesterday', '', '0', '9999-12-31T23:59:59.999Z'),
   field,
 );
@@ -97,7 +115,12 @@ function bodiesFor(route: string, f: Fixtures): fc.Arbitrary<unknown> {
       return fc.record({ email: fc.oneof(fc.emailAddress(), field), password: field }, { requiredKeys: [] });
     case 'product':
       return fc.record(
-        { name: fc.oneof(fc.string(), field), price: fc.oneof(fc.nat(), field), currency: field, description: field },
+        {
+          name: fc.oneof(fc.string(), field),
+          price: fc.oneof(fc.nat(), field),
+          currency: field,
+          description: field,
+        },
         { requiredKeys: [] },
       );
     case 'sale':
@@ -109,21 +132,34 @@ function bodiesFor(route: string, f: Fixtures): fc.Arbitrary<unknown> {
           startsAt: dateLike,
           perOrderLimit: fc.oneof(fc.integer({ min: 1, max: 5 }), field),
           perUserLimit: fc.oneof(fc.integer({ min: 1, max: 5 }), field),
-          restartSchedule: fc.oneof(fc.constantFrom('*/5 * * * *', '* * * * * * *', '61 * * * *', null), field),
+          restartSchedule: fc.oneof(
+            fc.constantFrom('*/5 * * * *', '* * * * * * *', '61 * * * *', null),
+            field,
+          ),
           promoCondition: fc.oneof(fc.record({ name: fc.string(), description: fc.string() }), field),
         },
         { requiredKeys: [] },
       );
     case 'round':
-      return fc.record({ startsAt: dateLike, units: field, force: fc.oneof(fc.boolean(), field) }, { requiredKeys: [] });
+      return fc.record(
+        { startsAt: dateLike, units: field, force: fc.oneof(fc.boolean(), field) },
+        { requiredKeys: [] },
+      );
     default:
       return hostileJson;
   }
 }
 
 /** Every route of the API and a few that do not exist. */
-const ROUTES: { route: string; method: FuzzRequest['method']; path: (id: string) => string; weight: number }[] = [
+const ROUTES: {
+  route: string;
+  method: FuzzRequest['method'];
+  path: (id: string) => string;
+  weight: number;
+}[] = [
   { route: 'purchase', method: 'POST', path: (id) => `/api/sales/${id}/purchases`, weight: 10 },
+  // Well-formed purchases on the active sale with pooled keys, so keys get replayed and limits reached.
+  { route: 'purchase-replay', method: 'POST', path: (id) => `/api/sales/${id}/purchases`, weight: 4 },
   { route: 'leaderboard', method: 'GET', path: (id) => `/api/sales/${id}/leaderboard`, weight: 4 },
   { route: 'sale', method: 'POST', path: () => '/api/sales', weight: 3 },
   { route: 'get-sale', method: 'GET', path: (id) => `/api/sales/${id}`, weight: 3 },
@@ -140,15 +176,35 @@ const ROUTES: { route: string; method: FuzzRequest['method']; path: (id: string)
   { route: 'unknown', method: 'GET', path: (id) => `/api/${id}`, weight: 1 },
 ];
 
+/** The parts of a request before they are put together. */
+interface Draft {
+  r: (typeof ROUTES)[number];
+  method: FuzzRequest['method'];
+  id: string;
+  query: string;
+  auth: string | undefined;
+  key: string | undefined;
+  body: string | undefined;
+  contentType: string;
+}
+
 /** Requests aimed at every route, with hostile paths, queries, headers and bodies. */
 export function requestArbitrary(f: Fixtures): fc.Arbitrary<FuzzRequest> {
   const ids = [...f.sales, f.productId];
   return fc
     .oneof(...ROUTES.map((r) => ({ weight: r.weight, arbitrary: fc.constant(r) })))
-    .chain((r) =>
+    .chain((r): fc.Arbitrary<Draft> =>
       fc.record({
         r: fc.constant(r),
-        method: fc.oneof({ weight: 12, arbitrary: fc.constant(r.method) }, { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH') as fc.Arbitrary<FuzzRequest['method']> }),
+        method: fc.oneof(
+          { weight: 12, arbitrary: fc.constant(r.method) },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH') as fc.Arbitrary<
+              FuzzRequest['method']
+            >,
+          },
+        ),
         id: segment(ids),
         query: fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: query }),
         auth: authorization(f),
@@ -178,6 +234,26 @@ export function requestArbitrary(f: Fixtures): fc.Arbitrary<FuzzRequest> {
           },
         ),
       }),
+    )
+    .chain((c): fc.Arbitrary<Draft> =>
+      c.r.route !== 'purchase-replay'
+        ? fc.constant(c)
+        : fc
+            .record({
+              user: fc.constantFrom(...f.users),
+              key: fc.constantFrom(...f.keys),
+              quantity: fc.integer({ min: 1, max: 2 }),
+            })
+            .map(({ user, key, quantity }) => ({
+              ...c,
+              method: 'POST' as const,
+              id: f.sales[0],
+              query: '',
+              auth: `Bearer ${user}`,
+              key,
+              body: JSON.stringify({ quantity }),
+              contentType: 'application/json',
+            })),
     )
     .map(({ r, method, id, query, auth, key, body, contentType }) => {
       const headers: Record<string, string> = {};

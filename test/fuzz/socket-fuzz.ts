@@ -20,7 +20,14 @@ interface SocketCase {
 }
 
 /** Names socket.io-client itself refuses to emit. */
-const CLIENT_RESERVED = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
+const CLIENT_RESERVED = new Set([
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'newListener',
+  'removeListener',
+]);
 
 /** The two events of the contract (mostly) and made-up ones, with any arguments. */
 function socketCases(f: Fixtures): fc.Arbitrary<SocketCase> {
@@ -31,26 +38,29 @@ function socketCases(f: Fixtures): fc.Arbitrary<SocketCase> {
     { weight: 3, arbitrary: hostileJson },
     { weight: 1, arbitrary: hostileString },
   );
-  return fc.record({
-    event: fc.oneof(
-      { weight: 8, arbitrary: fc.constantFrom('sale:subscribe', 'sale:unsubscribe') },
-      {
-        weight: 1,
-        arbitrary: fc
-          .oneof(fc.string({ maxLength: 30 }), fc.constantFrom('sale:update', '__proto__', 'constructor'))
-          .filter((name) => !CLIENT_RESERVED.has(name)),
-      },
-    ),
-    args: fc.oneof(
-      { weight: 6, arbitrary: saleId.map((id): unknown[] => [id]) },
-      { weight: 1, arbitrary: fc.constant<unknown[]>([]) },
-      { weight: 2, arbitrary: fc.array(hostileJson, { maxLength: 4 }) },
-    ),
-    wantsAck: fc.boolean(),
-  })
-    // The handlers read (saleId, ack): an ack after extra arguments is not answered (reported), so extra
-    // arguments are sent without one; the server must still shrug them off.
-    .map((c) => (c.args.length > 1 ? { ...c, wantsAck: false } : c));
+  return (
+    fc
+      .record({
+        event: fc.oneof(
+          { weight: 8, arbitrary: fc.constantFrom('sale:subscribe', 'sale:unsubscribe') },
+          {
+            weight: 1,
+            arbitrary: fc
+              .oneof(fc.string({ maxLength: 30 }), fc.constantFrom('sale:update', '__proto__', 'constructor'))
+              .filter((name) => !CLIENT_RESERVED.has(name)),
+          },
+        ),
+        args: fc.oneof(
+          { weight: 6, arbitrary: saleId.map((id): unknown[] => [id]) },
+          { weight: 1, arbitrary: fc.constant<unknown[]>([]) },
+          { weight: 2, arbitrary: fc.array(hostileJson, { maxLength: 4 }) },
+        ),
+        wantsAck: fc.boolean(),
+      })
+      // The handlers read (saleId, ack): an ack after extra arguments is not answered (reported), so extra
+      // arguments are sent without one; the server must still shrug them off.
+      .map((c) => (c.args.length > 1 ? { ...c, wantsAck: false } : c))
+  );
 }
 
 const ACK_BOUND_MS = 5000;
@@ -76,7 +86,11 @@ export async function fuzzSockets(
   options: { numRuns: number; seed?: number },
 ): Promise<SocketFuzzStats> {
   const stats: SocketFuzzStats = { events: 0, acked: { ok: 0, refused: {} }, unacked: 0 };
-  const socket: Socket = ioClient(baseUrl, { transports: ['websocket'], forceNew: true, reconnection: false });
+  const socket: Socket = ioClient(baseUrl, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);
@@ -99,13 +113,17 @@ export async function fuzzSockets(
           stats.unacked += 1;
         }
         // Keep the socket under the per-connection subscription bound, and prove the server still answers.
-        const left: unknown = await socket.timeout(ACK_BOUND_MS).emitWithAck('sale:unsubscribe', fixtures.sales[0]);
+        const left: unknown = await socket
+          .timeout(ACK_BOUND_MS)
+          .emitWithAck('sale:unsubscribe', fixtures.sales[0]);
         if (!socket.connected) throw new Error(`the server dropped the connection after ${what}`);
         if ((left as { ok?: boolean }).ok !== true) throw new Error(`unsubscribe failed after ${what}`);
       }),
       { numRuns: options.numRuns, seed: options.seed, endOnFailure: true },
     );
-    const check: unknown = await socket.timeout(ACK_BOUND_MS).emitWithAck('sale:subscribe', fixtures.sales[0]);
+    const check: unknown = await socket
+      .timeout(ACK_BOUND_MS)
+      .emitWithAck('sale:subscribe', fixtures.sales[0]);
     if ((check as { ok?: boolean }).ok !== true) throw new Error('a valid subscribe failed after the run');
   } finally {
     socket.disconnect();

@@ -61,9 +61,13 @@ export const hostileJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     fc.constant(null),
     operatorObject,
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('quantity', 'email', '$gt')), tie('value'), {
-      maxKeys: 4,
-    }),
+    fc.dictionary(
+      fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('quantity', 'email', '$gt')),
+      tie('value'),
+      {
+        maxKeys: 4,
+      },
+    ),
   ),
 })).value;
 
@@ -77,7 +81,17 @@ export const deepJson: fc.Arbitrary<string> = fc
 /** Bodies that are not JSON, or are JSON of the wrong size or shape. */
 export const rawBody: fc.Arbitrary<string> = fc.oneof(
   fc.string(),
-  fc.constantFrom('{', '{"quantity":', '[', 'null', 'true', '"str"', '{"a":1}{"b":2}', '\u0000', '{"quantity":1,}'),
+  fc.constantFrom(
+    '{',
+    '{"quantity":',
+    '[',
+    'null',
+    'true',
+    '"str"',
+    '{"a":1}{"b":2}',
+    '\u0000',
+    '{"quantity":1,}',
+  ),
   fc.integer({ min: 17_000, max: 200_000 }).map((n) => JSON.stringify({ pad: 'x'.repeat(n) })),
   deepJson,
 );
