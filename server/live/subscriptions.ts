@@ -35,9 +35,12 @@ const saleIdSchema = Joi.string().min(1).max(64).required().label('saleId');
 type Ack<T> = (res: T) => void;
 
 /** Socket.IO passes the ack as the last argument; a client that sent no sale id puts it first. */
-function splitArgs<T>(first: unknown, second: unknown): { saleId: unknown; ack: Ack<T> | undefined } {
-  if (typeof first === 'function' && second === undefined) return { saleId: undefined, ack: first as Ack<T> };
-  return { saleId: first, ack: typeof second === 'function' ? (second as Ack<T>) : undefined };
+function splitArgs<T>(args: unknown[]): { saleId: unknown; ack: Ack<T> | undefined } {
+  // Socket.IO passes the ack last, whatever came before it; a lone function is an ack without a sale id.
+  const last = args.at(-1);
+  const ack = typeof last === 'function' ? (last as Ack<T>) : undefined;
+  const saleId = ack && args.length === 1 ? undefined : args[0];
+  return { saleId, ack };
 }
 
 /** Validates the payload; a well-formed string that is not an id the API hands out is simply not found. */
@@ -68,8 +71,8 @@ export function registerSubscriptionHandlers(deps: SubscriptionDeps): () => void
     // Subscribes still reading their snapshot, per sale; an unsubscribe bumps the epoch so they do not join.
     const pending = new Map<string, { count: number; epoch: number }>();
 
-    socket.on('sale:subscribe', async (first: unknown, second: unknown) => {
-      const { saleId: raw, ack } = splitArgs<SubscribeAck>(first, second);
+    socket.on('sale:subscribe', async (...args: unknown[]) => {
+      const { saleId: raw, ack } = splitArgs<SubscribeAck>(args);
       if (!ack) {
         logger.info('live: subscribe without ack ignored', { socketId: socket.id });
         return;
@@ -118,8 +121,8 @@ export function registerSubscriptionHandlers(deps: SubscriptionDeps): () => void
       }
     });
 
-    socket.on('sale:unsubscribe', async (first: unknown, second: unknown) => {
-      const { saleId: raw, ack } = splitArgs<UnsubscribeAck>(first, second);
+    socket.on('sale:unsubscribe', async (...args: unknown[]) => {
+      const { saleId: raw, ack } = splitArgs<UnsubscribeAck>(args);
       try {
         const saleId = parseSaleId(raw);
         watched.delete(saleId);

@@ -95,6 +95,20 @@ describe('live gateway (sockets against one instance)', () => {
       expect(missing.error.code).to.equal('VALIDATION_ERROR');
     });
 
+    it('answers an ack that comes after extra arguments', async () => {
+      const saleId = await insertSale(server.connection);
+      const socket = await client();
+      const untyped = socket as unknown as {
+        timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> };
+      };
+      const ack = (await untyped.timeout(5000).emitWithAck('sale:subscribe', saleId, { extra: true }, 7)) as {
+        ok: boolean;
+        sale?: { id: string };
+      };
+      expect(ack.ok).to.equal(true);
+      expect(ack.sale?.id).to.equal(saleId);
+    });
+
     it('survives a subscribe without an ack and keeps serving the socket', async () => {
       const saleId = await insertSale(server.connection);
       const socket = await client();
