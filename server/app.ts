@@ -66,6 +66,8 @@ export interface App {
 
 /** JSON bodies above this are refused with 413. */
 const BODY_LIMIT = '16kb';
+/** The largest Socket.IO message a client may send; a larger one closes its connection. */
+const SOCKET_MESSAGE_LIMIT_BYTES = 16 * 1024;
 /** Requests still running this long after close starts are cut. */
 const CLOSE_GRACE_MS = 5000;
 
@@ -95,14 +97,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(requestId());
   app.use(requestLogger(logger));
   app.use(httpMetricsMiddleware(metrics));
-  app.use(helmet());
+  // No `upgrade-insecure-requests`: behind plain HTTP (a LAN, the compose file) it would break the page's assets.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(healthRoutes(connection));
   app.use(metricsRouter(metrics, { token: config.metricsToken ?? undefined }));
 
   const http = createServer(app);
   // Same-origin policy as REST: no CORS headers, so browsers only connect from pages this server serves.
-  const io = new SocketServer(http);
+  // Clients only ever send a sale id: a small message bound instead of Socket.IO's 1 MB default.
+  const io = new SocketServer(http, { maxHttpBufferSize: SOCKET_MESSAGE_LIMIT_BYTES });
   metrics.observeLive(socketIoGaugeSource(io, (room) => room.startsWith('sale:')));
   const live = await startLiveStock({ io, connection, clock, logger, metrics });
   const purchases = new PurchaseService({

@@ -11,6 +11,7 @@ import { Catalog, checkNamespace, notOnView } from './catalog';
 import { Collection, duplicateKeyError, type IndexKeys } from './collection';
 import { MAX_DOC_BYTES, validateForStorage } from './doc-validate';
 import { fieldSize } from './bson-size';
+import { sizeDelta } from './size-delta';
 import { defaultMaxMemoryBytes } from './memory-bound';
 import { Oplog } from './oplog';
 import type { Overlay } from './planner';
@@ -63,15 +64,33 @@ function topOf(path: string): string {
   return dot < 0 ? path : path.slice(0, dot);
 }
 
-/** BSON size of the new version from the old size and the changed top-level fields (16 MB checked). */
-function sizeAfterUpdate(oldSize: number, old: Doc, next: Doc, changedTop: Set<string>): number {
+/**
+ * BSON size of the new version from the old size (16 MB checked): operator updates measure their changed paths
+ * only (see size-delta.ts), others the changed top-level fields.
+ */
+function sizeAfterUpdate(
+  oldSize: number,
+  old: Doc,
+  next: Doc,
+  outcome: UpdateOutcome,
+  changedTop: Set<string>,
+): number {
   let size = oldSize;
-  for (const k of changedTop) {
-    if (k in old) size -= fieldSize(k, old[k]);
-    if (k in next) size += fieldSize(k, next[k]);
-  }
+  const d = outcome.description;
+  if (outcome.splitPaths && d) size += sizeDelta(old, next, changedPaths(d));
+  else
+    for (const k of changedTop) {
+      if (k in old) size -= fieldSize(k, old[k]);
+      if (k in next) size += fieldSize(k, next[k]);
+    }
   if (size > MAX_DOC_BYTES) return validateForStorage(next);
   return size;
+}
+
+function* changedPaths(d: NonNullable<UpdateOutcome['description']>): Iterable<string> {
+  for (const p in d.updatedFields) yield p;
+  yield* d.removedFields;
+  for (const t of d.truncatedArrays) yield String(t.field);
 }
 
 /** Whether the collection keeps pre- and post-images for change streams (collMod changeStreamPreAndPostImages). */
@@ -239,7 +258,7 @@ export class Store {
     if (!outcome.changed) return;
     const changedTop = changedTopFields(outcome);
     const size = changedTop
-      ? sizeAfterUpdate(rec.size, rec.doc, outcome.doc, changedTop)
+      ? sizeAfterUpdate(rec.size, rec.doc, outcome.doc, outcome, changedTop)
       : validateForStorage(outcome.doc);
     if (!opts.bypassValidation) validateDocument(coll, outcome.doc, rec.doc);
     const keys = coll.keysFor(outcome.doc, changedTop);

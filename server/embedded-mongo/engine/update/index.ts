@@ -33,6 +33,11 @@ export interface UpdateOutcome {
   changed: boolean;
   kind: 'update' | 'replace';
   description?: UpdateDescription;
+  /**
+   * True when the description's paths split at every dot (operator updates; a diff may name fields that contain
+   * dots): the store then measures only those paths for the memory bound.
+   */
+  splitPaths?: boolean;
 }
 
 /** Options of an update besides the parsed statement. */
@@ -95,6 +100,7 @@ export function applyUpdate(old: Doc, u: ParsedUpdate, env: UpdateEnv): UpdateOu
     changed: ch.changed,
     kind: 'update',
     description: { updatedFields: ch.updated, removedFields: ch.removed, truncatedArrays: [] },
+    splitPaths: true,
   };
 }
 
