@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium } from './chromium';
 import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import { openConnection } from '../server/db/connect';
@@ -16,7 +17,6 @@ import { ApiClient, registerBuyers, runSimulation } from './simulator';
 import { sleep } from './simulator/http';
 
 const OUT = path.resolve(__dirname, '../docs/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN = { email: 'admin@demo.local', password: 'screenshots-only' };
 const BUYERS = 300;
 
@@ -47,16 +47,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const newPage = async (): Promise<Page> => {
       const page = await browser.newPage({ viewport: { width: 430, height: 932 }, deviceScaleFactor: 2 });

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../scripts/chromium';
 import { TestApp, TEST_PASSWORD, type TestUser } from '../helpers/app';
 import { WallClock } from '../demo/clock';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTPUT = path.resolve(__dirname, '../../test-output');
 
 describe('operator console in a real browser', function () {
@@ -18,24 +18,11 @@ describe('operator console in a real browser', function () {
   const pageErrors: string[] = [];
 
   before(async () => {
-    if (!fs.existsSync(CHROMIUM))
-      throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
     // The console aims start times with the browser's clock: the server must run on real time too.
     app = await TestApp.start({ clock: new WallClock() });
     admin = await app.createUser({ role: 'admin', name: 'Operator' });
     buyer = await app.createUser({ name: 'Bea' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     fs.mkdirSync(OUTPUT, { recursive: true });
   });
   after(async () => {

@@ -10,7 +10,6 @@ import { bsonSize } from './bson-size';
 import { Catalog, checkNamespace, notOnView } from './catalog';
 import { Collection, duplicateKeyError, type IndexKeys } from './collection';
 import { MAX_DOC_BYTES, validateForStorage } from './doc-validate';
-import { fieldSize } from './bson-size';
 import { sizeDelta } from './size-delta';
 import { defaultMaxMemoryBytes } from './memory-bound';
 import { Oplog } from './oplog';
@@ -18,7 +17,7 @@ import type { Overlay } from './planner';
 import { SnapshotHistory } from './snapshots';
 import { Transaction, type PendingEntry } from './transaction';
 import type { Doc, EngineOptions, OplogEntry } from './types';
-import type { UpdateOutcome } from './update';
+import type { UpdateDescription, UpdateOutcome } from './update';
 import { validateDocument } from './validation';
 import { valueKey } from './value-key';
 
@@ -65,29 +64,15 @@ function topOf(path: string): string {
 }
 
 /**
- * BSON size of the new version from the old size (16 MB checked): operator updates measure their changed paths
- * only (see size-delta.ts), others the changed top-level fields.
+ * BSON size of the new version of an operator update from the old size, measuring its changed paths only (see
+ * size-delta.ts); 16 MB checked.
  */
-function sizeAfterUpdate(
-  oldSize: number,
-  old: Doc,
-  next: Doc,
-  outcome: UpdateOutcome,
-  changedTop: Set<string>,
-): number {
-  let size = oldSize;
-  const d = outcome.description;
-  if (outcome.splitPaths && d) size += sizeDelta(old, next, changedPaths(d));
-  else
-    for (const k of changedTop) {
-      if (k in old) size -= fieldSize(k, old[k]);
-      if (k in next) size += fieldSize(k, next[k]);
-    }
-  if (size > MAX_DOC_BYTES) return validateForStorage(next);
-  return size;
+function sizeAfterUpdate(oldSize: number, old: Doc, next: Doc, d: UpdateDescription): number {
+  const size = oldSize + sizeDelta(old, next, changedPaths(d));
+  return size > MAX_DOC_BYTES ? validateForStorage(next) : size;
 }
 
-function* changedPaths(d: NonNullable<UpdateOutcome['description']>): Iterable<string> {
+function* changedPaths(d: UpdateDescription): Iterable<string> {
   for (const p in d.updatedFields) yield p;
   yield* d.removedFields;
   for (const t of d.truncatedArrays) yield String(t.field);
@@ -257,9 +242,11 @@ export class Store {
     this.waitIfLocked(coll, rec.idk);
     if (!outcome.changed) return;
     const changedTop = changedTopFields(outcome);
-    const size = changedTop
-      ? sizeAfterUpdate(rec.size, rec.doc, outcome.doc, outcome, changedTop)
-      : validateForStorage(outcome.doc);
+    // A diffed update (pipeline) may name fields that contain dots, which no path walk can tell apart: measured whole.
+    const size =
+      outcome.splitPaths && outcome.description
+        ? sizeAfterUpdate(rec.size, rec.doc, outcome.doc, outcome.description)
+        : validateForStorage(outcome.doc);
     if (!opts.bypassValidation) validateDocument(coll, outcome.doc, rec.doc);
     const keys = coll.keysFor(outcome.doc, changedTop);
     this.waitIfLocked(coll, rec.idk, keys);
