@@ -3,7 +3,16 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-output/**', 'bench/results/**', '**/*.tmp.ts', '**/*.tmp.js'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'test-output/**',
+      'bench/results/**',
+      '**/*.tmp.ts',
+      '**/*.tmp.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

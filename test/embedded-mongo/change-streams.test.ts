@@ -153,6 +153,35 @@ describe('embedded-mongo: change streams', () => {
     }
   });
 
+  it("changes nothing stored or seen by other streams when a stream's stages reshape its events", async () => {
+    const items = await freshCollection();
+    const reshaping = await opened(
+      items.watch(
+        [
+          { $set: { 'fullDocument.qty': -1, 'updateDescription.updatedFields.qty': -1, 'documentKey.x': 1 } },
+          { $set: { wallTime: { $literal: 'gone' } } },
+        ],
+        { ...QUICK, fullDocument: 'updateLookup' },
+      ),
+    );
+    const plain = await opened(items.watch([], QUICK));
+    try {
+      await items.insertOne({ _id: 1, qty: 5 });
+      await items.updateOne({ _id: 1 }, { $set: { qty: 6 } });
+      const reshaped = [(await nextEvent(reshaping)) as any, (await nextEvent(reshaping)) as any];
+      expect(reshaped.map((e) => e.fullDocument.qty)).to.deep.equal([-1, -1]);
+      const seen = [(await nextEvent(plain)) as any, (await nextEvent(plain)) as any];
+      expect(seen[0].fullDocument).to.deep.equal({ _id: 1, qty: 5 });
+      expect(seen[0].documentKey).to.deep.equal({ _id: 1 });
+      expect(seen[1].updateDescription.updatedFields).to.deep.equal({ qty: 6 });
+      expect(seen.map((e) => e.wallTime instanceof Date)).to.deep.equal([true, true]);
+      expect(await items.findOne({ _id: 1 })).to.deep.equal({ _id: 1, qty: 6 });
+    } finally {
+      await reshaping.close();
+      await plain.close();
+    }
+  });
+
   it('fails the stream (280) when the pipeline removes the resume token', async () => {
     const items = await freshCollection();
     const stream = await opened(items.watch([{ $project: { _id: 0 } }], QUICK));

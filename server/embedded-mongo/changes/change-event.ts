@@ -34,7 +34,8 @@ export function changeEvent(entry: OplogEntry, engine: Engine, opts: EventOption
     _id: encodeToken(entry.seq),
     operationType: entry.op,
     clusterTime: entry.ts,
-    wallTime: entry.wallTime,
+    // Its own Date: the stream's stages run on the event uncloned, and the oplog entry's Date is shared.
+    wallTime: new Date(entry.wallTime.getTime()),
   };
   if (opts.showExpandedEvents && entry.uuid) event.collectionUUID = entry.uuid;
   switch (entry.op) {

@@ -1,5 +1,6 @@
 import type { Timestamp } from 'bson';
 import type { Engine } from '../engine';
+import { copyEntry } from '../engine/oplog';
 import type { Doc, OplogEntry } from '../engine/types';
 import { MongoError, mongoError } from '../errors';
 import { batchLength, type Batch, type ServerCursor } from '../cursors/cursor';
@@ -98,16 +99,23 @@ export class ChangeStreamCursor implements ServerCursor {
     return this.take(batchSize);
   }
 
-  /** Resolves on the next oplog append, a kill, or after `ms`. */
+  /**
+   * Resolves one event-loop turn after the next oplog append (so the writes other connections make in the same
+   * turn reach the stream in one batch rather than one getMore each), on a kill, or after `ms`.
+   */
   private nextAppend(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      let soon: NodeJS.Immediate | undefined;
       const done = (): void => {
         unsubscribe();
         clearTimeout(timer);
+        if (soon) clearImmediate(soon);
         this.wake = undefined;
         resolve();
       };
-      const unsubscribe = this.engine.oplog.onAppend(done);
+      const unsubscribe = this.engine.oplog.onAppend(() => {
+        soon ??= setImmediate(done);
+      });
       const timer = setTimeout(done, ms);
       this.wake = done;
     });
@@ -123,7 +131,7 @@ export class ChangeStreamCursor implements ServerCursor {
           'the change stream fell behind the oldest entry the oplog keeps',
         );
       }
-      const entries = oplog.since(this.seq, READ_CHUNK);
+      const entries = oplog.stored(this.seq, READ_CHUNK);
       if (entries.length === 0) return;
       for (const entry of entries) {
         this.seq = entry.seq;
@@ -133,10 +141,12 @@ export class ChangeStreamCursor implements ServerCursor {
     }
   }
 
-  private consume(entry: OplogEntry): void {
+  /** Turns a stored entry into this stream's event, copying it only once the stream is known to watch it. */
+  private consume(stored: Readonly<OplogEntry>): void {
     const { scope, minTime } = this.spec;
-    if (minTime && compareTimestamps(entry.ts, minTime) < 0) return;
-    if (!this.watches(entry) || !reports(entry, this.spec)) return;
+    if (minTime && compareTimestamps(stored.ts, minTime) < 0) return;
+    if (!this.watches(stored) || !reports(stored, this.spec)) return;
+    const entry = copyEntry(stored);
     const endsStream =
       (scope.kind === 'collection' &&
         (entry.op === 'drop' || entry.op === 'dropDatabase' || entry.op === 'rename')) ||

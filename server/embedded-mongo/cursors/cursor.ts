@@ -1,4 +1,4 @@
-import { calculateObjectSize } from 'bson';
+import { bsonSize } from '../engine/bson-size';
 import type { Doc } from '../engine/types';
 import { MAX_BSON_BYTES } from '../wire/protocol';
 
@@ -39,7 +39,7 @@ export function batchLength(docs: readonly Doc[], start: number, batchSize: numb
   if (end - start <= 1) return end - start;
   let bytes = 0;
   for (let i = start; i < end; i++) {
-    bytes += calculateObjectSize(docs[i]);
+    bytes += bsonSize(docs[i]); // exact, without serialising
     if (bytes > BATCH_BYTES && i > start) return i - start;
   }
   return end - start;

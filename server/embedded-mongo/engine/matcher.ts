@@ -57,10 +57,9 @@ function compileSimple(filter: Doc, collation?: Collation): Matcher | undefined 
     if (cond instanceof RegExp || bsonTag(cond) === 'BSONRegExp') return undefined;
     if (isPlainObject(cond) && Object.keys(cond).some((k) => k.charCodeAt(0) === 36)) {
       for (const [op, value] of Object.entries(cond)) {
-        const maker = predicateMakers[op];
-        if (!maker || containsRegex(value)) return undefined;
-        const test = maker.make(value, cmp);
-        preds.push(maker.negate ? (d) => !test(queryValues(d, field)) : (d) => test(queryValues(d, field)));
+        const test = op === '$not' ? notTest(value, cmp) : operatorTest(op, value, cmp);
+        if (!test) return undefined;
+        preds.push((d) => test(queryValues(d, field)));
       }
     } else {
       const test = equalsPredicate(cond, cmp);
@@ -75,6 +74,35 @@ function compileSimple(filter: Doc, collation?: Collation): Matcher | undefined 
           return true;
         };
   return { filter, matchAll: false, collation, test };
+}
+
+type ValuesTest = (values: unknown[]) => boolean;
+
+/** The test of one comparison operator on a field's values; undefined when only mingo can run it. */
+function operatorTest(op: string, value: unknown, cmp?: Collation['compare']): ValuesTest | undefined {
+  const maker = predicateMakers[op];
+  if (!maker || containsRegex(value)) return undefined;
+  const test = maker.make(value, cmp);
+  return maker.negate ? (cs) => !test(cs) : test;
+}
+
+/**
+ * `{$not: {ops}}`: true where the operators' conjunction is false, a missing field included (as MongoDB's
+ * `$not`). A regex, an empty or a nested `$not` is left to mingo (and its errors).
+ */
+function notTest(value: unknown, cmp?: Collation['compare']): ValuesTest | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const tests: ValuesTest[] = [];
+  for (const [op, v] of Object.entries(value)) {
+    const test = operatorTest(op, v, cmp);
+    if (!test) return undefined;
+    tests.push(test);
+  }
+  if (tests.length === 0) return undefined;
+  return (cs) => {
+    for (const t of tests) if (!t(cs)) return true;
+    return false;
+  };
 }
 
 function containsRegex(v: unknown): boolean {

@@ -30,12 +30,16 @@ export class Oplog {
 
   /** Copies of the entries with `seq` greater than the given one, oldest first, at most `max`. */
   since(seq: number, max: number): OplogEntry[] {
-    const first = this.firstSeq;
-    const from = this.head + Math.max(0, seq + 1 - first);
-    const to = Math.min(this.entries.length, from + Math.max(0, max));
-    const out: OplogEntry[] = [];
-    for (let i = from; i < to; i++) out.push(copyEntry(this.entries[i]));
-    return out;
+    return this.stored(seq, max).map(copyEntry);
+  }
+
+  /**
+   * The stored entries themselves (read-only: they must never change) with `seq` greater than the given one, at
+   * most `max`: a reader that skips most entries copies only the ones it keeps (`copyEntry`).
+   */
+  stored(seq: number, max: number): readonly Readonly<OplogEntry>[] {
+    const from = this.head + Math.max(0, seq + 1 - this.firstSeq);
+    return this.entries.slice(from, Math.min(this.entries.length, from + Math.max(0, max)));
   }
 
   /** True when entries after `seq` were already dropped (a resume point fell off). */
@@ -90,7 +94,8 @@ export class Oplog {
   }
 }
 
-function copyEntry(e: OplogEntry): OplogEntry {
+/** A copy of an entry that its reader may change: every document in it copied. */
+export function copyEntry(e: Readonly<OplogEntry>): OplogEntry {
   const out: OplogEntry = { ...e };
   if (e.documentKey) out.documentKey = deepCopy(e.documentKey);
   if (e.fullDocument) out.fullDocument = deepCopy(e.fullDocument);

@@ -35,12 +35,23 @@ describe('engine: filter matcher', () => {
     });
     const field = () => pick(['a', 's.b', 'arr.b']);
     const cond = (): unknown => {
-      const op = pick(['eq', '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists']);
+      const op = pick(['eq', '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$not']);
       if (op === 'eq') return pick(values);
+      if (op === '$not') {
+        const operators = (): Doc => {
+          for (;;) {
+            const c = cond();
+            if (isOperators(c) && !('$not' in c)) return c;
+          }
+        };
+        return { $not: random() < 0.3 ? { ...operators(), ...operators() } : operators() };
+      }
       if (op === '$in' || op === '$nin') return { [op]: [pick(values), pick(values)] };
       if (op === '$exists') return { $exists: random() < 0.5 };
       return { [op]: pick(values) };
     };
+    const isOperators = (c: unknown): c is Doc =>
+      typeof c === 'object' && c !== null && Object.keys(c).some((k) => k.startsWith('$'));
     let matched = 0;
     for (let i = 0; i < 300; i++) {
       const filter: Doc = { [field()]: cond() };

@@ -6,7 +6,7 @@
 import type { Timestamp } from 'bson';
 import { MongoError, mongoError } from '../../errors';
 import { bsonTypeName, isNumeric, isPlainObject } from '../bson-types';
-import { deepCopy, setField } from '../clone';
+import { deepCopy, setField, shallowCopy } from '../clone';
 import { bsonCompare, bsonEquals, identical } from '../compare';
 import { compileFilter } from '../matcher';
 import { addNumbers, bitwise, multiplyNumbers, zeroLike } from '../numbers';
@@ -171,7 +171,7 @@ class Applier {
       );
     } else if (!this.fresh.has(child)) {
       // Copy-on-write: containers of the old version are shared, so copy one before changing it.
-      child = Array.isArray(child) ? child.slice() : { ...(child as Doc) };
+      child = Array.isArray(child) ? child.slice() : shallowCopy(child as Doc);
       put(node, key, child);
       this.fresh.add(child as object);
     }
