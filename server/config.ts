@@ -24,7 +24,7 @@ export interface Config {
   readonly demo: boolean;
   /** Seconds from boot to the demo sale's start (DEMO_START_DELAY_S). */
   readonly demoStartDelaySeconds: number;
-  /** Express `trust proxy` setting; false unless TRUST_PROXY is set (see docs/API-NOTES.md). */
+  /** Express `trust proxy` setting; false unless TRUST_PROXY is set (see README.md, "Configuration"). */
   readonly trustProxy: boolean | number | string;
   /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
   readonly metricsToken: string | null;

@@ -55,7 +55,7 @@ type Explained = { retry: SaleInfo } | { replay: PurchaseAnswer };
 /**
  * Purchases. Each one is decided by ONE atomic findOneAndUpdate on the sale document (time gate, round, stock,
  * per-user limit, idempotency key, position and an outbox entry), then recorded by ONE insert of the purchase
- * document. See docs/API-NOTES.md, "How the count stays exact".
+ * document. See README.md, "How the count stays exact".
  */
 export class PurchaseService {
   private readonly sales: mongo.Collection<Sale>;

@@ -24,7 +24,7 @@ export interface PromoCondition {
 
 /**
  * The sale document: the ledger of a flash sale. Stock, per-user tallies, the time gate and the purchase order
- * live here so that one atomic update decides a purchase (see docs/API-NOTES.md, "How the count stays exact").
+ * live here so that one atomic update decides a purchase (see README.md, "How the count stays exact").
  */
 export interface Sale {
   _id: Types.ObjectId;
