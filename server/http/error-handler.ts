@@ -84,15 +84,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const appError = toAppError(error);
     // The HTTP metrics read the outcome code from here (refusals by auth, validation and limits count too).
     res.locals.errorCode = appError.code;
-    const meta = { method: req.method, path: req.path, code: appError.code, requestId: res.locals.requestId };
+    // Refusals (below 500) are already in the access log line, with their code: only failures get a line here.
     if (appError.status >= 500) {
       logger.error('request failed', {
-        ...meta,
+        method: req.method,
+        path: req.path,
+        code: appError.code,
+        requestId: res.locals.requestId,
         stack: error instanceof Error ? error.stack : String(error),
       });
-    } else if (logger.isLevelEnabled('info')) {
-      // winston formats a line before its transport drops it by level: skip refusals (the sold-out path) early.
-      logger.info('request refused', meta);
     }
     res.status(appError.status).json(appError.toBody());
   };
