@@ -23,6 +23,28 @@ export default tseslint.config(
     },
   },
   {
+    // One owner of the sale document: only server/ledger/ writes `sales`; the rest uses its index (README).
+    files: ['server/**/*.ts'],
+    ignores: ['server/ledger/**', 'server/embedded-mongo/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/ledger/*'], message: 'Use the ledger through its index (server/ledger).' },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='collection'][arguments.0.value='sales']",
+          message: 'Only server/ledger/ touches the sales collection.',
+        },
+      ],
+    },
+  },
+  {
     files: ['client-demo/**/*.js'],
     languageOptions: { globals: { ...globals.browser, io: 'readonly' } },
   },

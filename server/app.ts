@@ -14,6 +14,7 @@ import { errorHandler, notFound } from './http/error-handler';
 import { authRateLimit, purchaseRateLimit } from './http/rate-limits';
 import { healthRoutes } from './http/health';
 import { startJobs, type Jobs } from './jobs';
+import { ensureLedgerIndexes, reconcileAtStartup } from './ledger';
 import { LeaderboardService } from './leaderboard/leaderboard.service';
 import { leaderboardRoutes } from './leaderboard/leaderboard.routes';
 import { demoPageRouter, startLiveStock } from './live';
@@ -33,7 +34,6 @@ import { createProductsService } from './products/products.service';
 import { purchaseModel } from './purchases/purchase.model';
 import { purchaseRoutes } from './purchases/purchases.routes';
 import { PurchaseService } from './purchases/purchases.service';
-import { saleModel } from './sales/sale.model';
 import { SaleDirectory } from './sales/sale-directory';
 import { saleRoutes } from './sales/sales.routes';
 import { createSalesService } from './sales/sales.service';
@@ -60,6 +60,8 @@ export interface App {
   /** The Express application (the OpenAPI test reads its route table). */
   express: express.Application;
   metrics: Metrics;
+  /** Resolves once the start-up reconciliation is done (when /readyz starts answering 200). */
+  ready: Promise<void>;
   /** Stops jobs, Socket.IO and HTTP, flushes the outbox, closes live stock. Every step settles. */
   close(): Promise<void>;
 }
@@ -79,9 +81,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { config, connection, logger } = deps;
   const clock = deps.clock ?? systemClock;
   // Indexes first: the unique ones carry correctness (emails, positions, idempotency keys).
-  await Promise.all(
-    [userModel, productModel, saleModel, purchaseModel].map((model) => model(connection).init()),
-  );
+  await Promise.all([
+    ...[userModel, productModel, purchaseModel].map((model) => model(connection).init()),
+    ensureLedgerIndexes(connection),
+  ]);
 
   const tokens = createTokenService(config.jwt.key, config.jwt.expiresInSeconds);
   const auth = authenticate(tokens);
@@ -100,7 +103,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // No `upgrade-insecure-requests`: behind plain HTTP (a LAN, the compose file) it would break the page's assets.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(express.json({ limit: BODY_LIMIT }));
-  app.use(healthRoutes(connection));
+  // Ready only once this instance has reconciled the ledger (a previous process may have died mid-purchase).
+  const startup = new AbortController();
+  let started = false;
+  const reconciled = reconcileAtStartup(
+    { connection, clock, logger, onPurchasesWritten },
+    startup.signal,
+  ).then(
+    (restored) => {
+      started = true;
+      if (restored > 0) logger.warn('start-up reconciliation restored purchases', { purchases: restored });
+    },
+    (error: unknown) => {
+      if (!startup.signal.aborted) logger.error('start-up reconciliation stopped', { error: String(error) });
+    },
+  );
+  app.use(healthRoutes(connection, () => started));
   app.use(metricsRouter(metrics, { token: config.metricsToken ?? undefined }));
 
   const http = createServer(app);
@@ -138,6 +156,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   let closing: Promise<void> | null = null;
   const close = async (): Promise<void> => {
+    startup.abort();
+    await reconciled;
     await jobs?.stop();
     // Requests still running after the grace period are cut; idle keep-alive sockets close at once.
     const grace = setTimeout(() => http.closeAllConnections(), CLOSE_GRACE_MS).unref();
@@ -156,6 +176,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     io,
     express: app,
     metrics,
+    ready: reconciled,
     close: () => (closing ??= close()),
   };
 }

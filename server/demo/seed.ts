@@ -4,7 +4,7 @@ import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { productModel } from '../products/product.model';
-import { saleModel } from '../sales/sale.model';
+import { SaleLedger, salesReader, schedulePeriodMs } from '../ledger';
 import { ensureGeneratedAdmin, type DemoAdmin } from './admin';
 import { DEMO_SALE_ID, demoObjectIds } from './ids';
 
@@ -61,12 +61,11 @@ export async function seedDemo(deps: SeedDeps): Promise<DemoSeed> {
 }
 
 async function ensureDemoSale(deps: SeedDeps): Promise<DemoSaleInfo | null> {
-  const sales = saleModel(deps.connection);
   const { productId, saleId } = demoObjectIds();
   const existing = await readDemoSale(deps.connection);
   if (existing) return existing;
   // Any other sale means an operator is at work: the demo stays out of the way.
-  if (await sales.exists({})) return null;
+  if (await salesReader(deps.connection).findOne({}, { projection: { _id: 1 } })) return null;
 
   const product = await productModel(deps.connection).findOneAndUpdate(
     { _id: productId },
@@ -81,55 +80,49 @@ async function ensureDemoSale(deps: SeedDeps): Promise<DemoSaleInfo | null> {
     { upsert: true, returnDocument: 'after', lean: true },
   );
   if (!product) throw new Error('demo product upsert returned nothing');
+  const now = deps.clock.now();
   const delaySeconds = deps.config.demoStartDelaySeconds ?? DEFAULT_START_DELAY_SECONDS;
   // Whole seconds read better in the banner and on the countdown.
-  const startsAt = new Date(Math.ceil((deps.clock.now().getTime() + delaySeconds * 1000) / 1000) * 1000);
+  const startsAt = new Date(Math.ceil((now.getTime() + delaySeconds * 1000) / 1000) * 1000);
   try {
-    // Insert-only: the restart job never opens a round before `startsAt` (it skips firings earlier than the
-    // round's start), so the first round is not replaced while it is still counting down.
-    const result = await sales.updateOne(
-      { _id: saleId },
+    await new SaleLedger(deps.connection).create(
       {
-        $setOnInsert: {
-          productId: product._id,
-          productName: product.name,
-          price: 4_900,
-          currency: product.currency,
-          units: DEMO_UNITS,
-          perOrderLimit: 2,
-          perUserLimit: 2,
-          restartSchedule: DEMO_RESTART_SCHEDULE,
-          promoCondition: {
-            name: 'Flash price',
-            description: 'Demo sale: at most 2 pairs per buyer; a new round every 5 minutes.',
-          },
-          round: 1,
-          startsAt,
-          remaining: DEMO_UNITS,
-          sold: 0,
-          orders: 0,
-          version: 1,
-          buyers: {},
-          pending: {},
-          seq: [],
-          startedRound: delaySeconds > 0 ? 0 : 1,
-          lastScheduledRoundAt: null,
+        id: saleId,
+        productId: product._id,
+        productName: product.name,
+        price: 4_900,
+        currency: product.currency,
+        units: DEMO_UNITS,
+        perOrderLimit: 2,
+        perUserLimit: 2,
+        restartSchedule: DEMO_RESTART_SCHEDULE,
+        promoCondition: {
+          name: 'Flash price',
+          description: 'At most 2 pairs per buyer; a new round every 5 minutes.',
         },
+        startsAt,
+        // A visitor never sees a first round that lasts seconds: it runs at least one full period.
+        firstRoundAtLeastUntil: new Date(
+          startsAt.getTime() + schedulePeriodMs(DEMO_RESTART_SCHEDULE, startsAt),
+        ),
       },
-      { upsert: true },
+      now,
     );
-    const created = result.upsertedCount === 1;
     const sale = await readDemoSale(deps.connection);
-    return sale && { ...sale, created };
+    return sale && { ...sale, created: true };
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
-    // Another instance inserted it between our check and our upsert.
+    // Another instance inserted it between our check and our insert.
     return readDemoSale(deps.connection);
   }
 }
 
 async function readDemoSale(connection: Connection): Promise<DemoSaleInfo | null> {
-  const doc = await saleModel(connection).findById(DEMO_SALE_ID, { startsAt: 1, restartSchedule: 1 }).lean();
+  const { saleId } = demoObjectIds();
+  const doc = await salesReader(connection).findOne(
+    { _id: saleId },
+    { projection: { startsAt: 1, restartSchedule: 1 } },
+  );
   return doc
     ? { id: DEMO_SALE_ID, startsAt: doc.startsAt, restartSchedule: doc.restartSchedule, created: false }
     : null;

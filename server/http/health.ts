@@ -25,13 +25,19 @@ async function pingDatabase(connection: Connection): Promise<boolean> {
   }
 }
 
-/** /healthz: the process runs. /readyz: the database answers a ping within a second. */
-export function healthRoutes(connection: Connection): Router {
+/**
+ * /healthz: the process runs. /readyz: the instance has finished its start-up work (`isStarted`: the start-up
+ * reconciliation, so the leaderboard adds up to `sold` from the first read) and the database answers a ping
+ * within a second.
+ */
+export function healthRoutes(connection: Connection, isStarted: () => boolean = () => true): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
+    if (!isStarted())
+      throw new AppError('SERVICE_UNAVAILABLE', { message: 'Starting: reconciling the ledger' });
     if (!(await pingDatabase(connection))) throw new AppError('SERVICE_UNAVAILABLE');
     res.json({ status: 'ready' });
   });

@@ -1,4 +1,4 @@
-import type { ReconcileDeps } from '../purchases/reconciler';
+import type { ReconcileDeps } from '../ledger';
 import * as reconcileJob from './reconcile.job';
 import * as saleRestartJob from './sale-restart.job';
 import * as saleStartJob from './sale-start.job';
@@ -9,14 +9,8 @@ export interface Jobs {
   stop(): Promise<void>;
 }
 
-/**
- * Starts the jobs: the reconciler runs once at once (a previous process may have died mid-purchase), then every
- * job on its schedule.
- */
+/** Schedules every job (node-cron, UTC). The start-up reconciliation is the app's (it gates readiness). */
 export function startJobs(deps: ReconcileDeps): Jobs {
-  void reconcileJob.run(deps).catch((error: unknown) => {
-    deps.logger.error('startup reconcile failed', { error: String(error) });
-  });
   const tasks = [saleStartJob.schedule(deps), saleRestartJob.schedule(deps), reconcileJob.schedule(deps)];
   return {
     stop: async () => {

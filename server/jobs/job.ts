@@ -35,3 +35,30 @@ export function scheduleJob(
     { name, noOverlap: true, timezone: 'UTC' },
   );
 }
+
+/** Due items read per page. */
+const DUE_PAGE = 100;
+/** A tick stops after this many pages or this long; the next tick goes on where it stopped. */
+const DUE_MAX_PAGES = 50;
+const DUE_MAX_MS = 5000;
+
+/**
+ * Works through due items a page at a time: `next(limit)` reads the oldest due items (through an index), `handle`
+ * settles one and says how many it changed. Bounded in pages and time, and stops when a page changes nothing
+ * (items that keep failing wait for the next tick instead of spinning). Returns the total changed.
+ */
+export async function drainDue<T>(
+  next: (limit: number) => Promise<T[]>,
+  handle: (item: T) => Promise<number>,
+): Promise<number> {
+  const deadline = Date.now() + DUE_MAX_MS;
+  let total = 0;
+  for (let page = 0; page < DUE_MAX_PAGES && Date.now() < deadline; page += 1) {
+    const items = await next(DUE_PAGE);
+    let changed = 0;
+    for (const item of items) changed += await handle(item);
+    total += changed;
+    if (items.length < DUE_PAGE || changed === 0) break;
+  }
+  return total;
+}

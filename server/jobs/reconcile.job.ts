@@ -1,10 +1,10 @@
 import type { ScheduledTask } from 'node-cron';
-import { reconcile, type ReconcileDeps } from '../purchases/reconciler';
+import { reconcile, type ReconcileDeps } from '../ledger';
 import { scheduleJob } from './job';
 
 /** Writes purchases a crashed process committed on a sale but never recorded. Returns how many it restored. */
-export function run(deps: ReconcileDeps): Promise<number> {
-  return reconcile(deps);
+export async function run(deps: ReconcileDeps): Promise<number> {
+  return (await reconcile(deps)).restored;
 }
 
 /** Runs every 2 seconds. */

@@ -14,8 +14,8 @@ export interface SaleChange {
 }
 
 export interface ChangeFeedOptions {
-  /** The `sales` collection of the native driver. */
-  collection: Collection;
+  /** The `sales` collection of the native driver (only watched). */
+  collection: Pick<Collection, 'watch'>;
   logger: Logger;
   /** Called for each change, one at a time, in stream order. */
   onChange(change: SaleChange): Promise<void>;

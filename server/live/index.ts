@@ -3,7 +3,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'winston';
 import type { Metrics } from '../observability';
 import type { Clock } from '../clock';
-import { saleModel } from '../sales/sale.model';
+import { salesReader } from '../ledger';
 import { SalesChangeFeed } from './change-feed';
 import { UpdateCoalescer } from './coalescer';
 import { saleIdOfRoom, saleRoom, type LiveServer } from './events';
@@ -75,7 +75,7 @@ export async function startLiveStock(deps: LiveStockDeps): Promise<LiveStock> {
   const watchedSales = () =>
     [...io.of('/').adapter.rooms.keys()].map(saleIdOfRoom).filter((id): id is string => id !== null);
   const feed = new SalesChangeFeed({
-    collection: db.collection(saleModel(connection).collection.collectionName),
+    collection: salesReader(connection),
     logger,
     maxAwaitTimeMS: deps.maxAwaitTimeMS,
     onChange: (change) => live.applyChange(change),

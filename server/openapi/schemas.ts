@@ -120,6 +120,11 @@ const models: Record<string, SchemaObject> = {
         description: 'From the server clock and the stock: before startsAt it is scheduled',
       },
       startsAt: dateTime,
+      nextRoundAt: {
+        oneOf: [dateTime, { type: 'null' }],
+        description:
+          'Next firing of restartSchedule: the current round ends then at the latest; null without one',
+      },
       perOrderLimit: positive('Most units in one purchase'),
       perUserLimit: positive('Most units one user may buy in a round'),
       restartSchedule: { type: ['string', 'null'], description: 'Cron expression (UTC) opening new rounds' },
@@ -146,6 +151,13 @@ const models: Record<string, SchemaObject> = {
     user: record({ id, name: { type: 'string' } }),
     quantity: positive('Units bought'),
     purchasedAt: dateTime,
+  }),
+  SalesPage: record({
+    items: { type: 'array', items: ref('Sale'), maxItems: 100 },
+    nextCursor: {
+      type: ['string', 'null'],
+      description: 'Pass as `cursor` for the next page (older sales); null on the last',
+    },
   }),
   LeaderboardPage: record({
     saleId: id,

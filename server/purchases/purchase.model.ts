@@ -47,9 +47,10 @@ export const purchaseSchema = new Schema<Purchase>(
 
 // The leaderboard's query: one round of one sale in purchase order; unique because positions are handed out once.
 purchaseSchema.index({ saleId: 1, round: 1, position: 1 }, { unique: true });
-// One key, one purchase per round (the sale document enforces the same within the round it is in).
+// One key, one purchase per user and sale, in every round: the lookup of a repeated key, and a backstop for what
+// the ledger already guarantees (README, "How the count stays exact").
 purchaseSchema.index(
-  { userId: 1, saleId: 1, idempotencyKey: 1, round: 1 },
+  { userId: 1, saleId: 1, idempotencyKey: 1 },
   { unique: true, partialFilterExpression: { idempotencyKey: { $exists: true } } },
 );
 // "My purchases", newest first.

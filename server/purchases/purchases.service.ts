@@ -5,13 +5,19 @@ import type { Identity } from '../auth/tokens';
 import type { Clock } from '../clock';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { AppError } from '../errors';
-import type { PendingPurchase, Sale, SaleBuyer } from '../sales/sale.model';
-import { salesCollection, type SaleDirectory, type SaleInfo } from '../sales/sale-directory';
-import { OutboxDrain } from './outbox-drain';
+import {
+  keyDigest,
+  reconcile,
+  salesReader,
+  SaleLedger,
+  type OutboxDrain,
+  type Sale,
+  type SalesReader,
+} from '../ledger';
+import type { SaleDirectory, SaleInfo } from '../sales/sale-directory';
 import type { Purchase } from './purchase.model';
 import { toPurchaseView, type PurchaseView } from './purchase.view';
 import { purchasesCollection } from './purchases.collection';
-import { reconcile } from './reconciler';
 
 /** What a purchase answers (and what a repeated Idempotency-Key answers again). */
 export interface PurchaseAnswer {
@@ -40,8 +46,6 @@ export interface PurchaseDeps {
   onPurchasesWritten(saleHex: string): void;
 }
 
-/** The update answers only what the purchase needs: its position and the stock left. */
-const COMMIT_PROJECTION = { orders: 1, remaining: 1 } as const;
 /** Rounds may change under a purchase; after this many re-reads the caller is told to retry. */
 const MAX_ATTEMPTS = 3;
 /** How long the sold-out fast path trusts this process's idea of the current round. */
@@ -53,19 +57,21 @@ const REPLAY_POLL_MS = 20;
 type Explained = { retry: SaleInfo } | { replay: PurchaseAnswer };
 
 /**
- * Purchases. Each one is decided by ONE atomic findOneAndUpdate on the sale document (time gate, round, stock,
- * per-user limit, idempotency key, position and an outbox entry), then recorded by ONE insert of the purchase
- * document. See README.md, "How the count stays exact".
+ * Purchases. Each one is decided by ONE atomic update of the sale document in the ledger (time gate, round,
+ * stock, per-user limit, idempotency key, position, time and an outbox entry), then recorded by ONE insert of the
+ * purchase document. See README.md, "How the count stays exact".
  */
 export class PurchaseService {
-  private readonly sales: mongo.Collection<Sale>;
+  private readonly ledger: SaleLedger;
+  private readonly sales: SalesReader;
   private readonly purchases: mongo.Collection<Purchase>;
   private readonly drain: OutboxDrain;
 
   constructor(private readonly deps: PurchaseDeps) {
-    this.sales = salesCollection(deps.connection);
+    this.ledger = new SaleLedger(deps.connection);
+    this.sales = salesReader(deps.connection);
     this.purchases = purchasesCollection(deps.connection);
-    this.drain = new OutboxDrain(this.sales, deps.logger);
+    this.drain = this.ledger.outboxDrain(deps.logger);
   }
 
   /** Buys `quantity` units for the caller, or throws the contract's refusal. */
@@ -79,29 +85,26 @@ export class PurchaseService {
     if (request.quantity > info.perUserLimit) {
       throw new AppError('USER_LIMIT_REACHED', { details: { perUserLimit: info.perUserLimit } });
     }
-    if (request.idempotencyKey !== undefined) {
-      const prior = await this.purchases.findOne(
-        {
-          userId: new Types.ObjectId(request.buyer.id),
-          saleId: request.saleId,
-          idempotencyKey: request.idempotencyKey,
-        },
-        { sort: { round: 1 } },
-      );
-      if (prior) return this.replay(prior);
-    }
-    const now = this.deps.clock.now();
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      // The live cache may refuse a plain purchase without a round trip; a repeated key must reach the ledger,
-      // because its answer is the first purchase, sold out or not.
-      if (request.idempotencyKey === undefined && this.deps.isSoldOut(request.saleHex, info.round)) {
-        // Trust a cached round only briefly: another instance may have opened the next one.
+      if (request.idempotencyKey !== undefined) {
+        // Looked up on every attempt, AFTER the round it pins was read: if the update below matches, no round
+        // opened since that read, so a purchase of this key is either in the sale's `keys` (this round, or
+        // carried because still in the outbox) or was recorded before this lookup, which then finds it.
+        const prior = await this.findByKey(request);
+        if (prior) return this.replay(prior);
+      } else if (this.deps.isSoldOut(request.saleHex, info.round)) {
+        // The live cache may refuse a plain purchase without a round trip (a repeated key must reach the ledger:
+        // its answer is the first purchase, sold out or not). Trust a cached round only briefly: another
+        // instance may have opened the next one.
         if (Date.now() - info.seenAt <= ROUND_TRUST_MS) throw new AppError('SOLD_OUT');
         const fresh = await this.deps.directory.get(request.saleId, request.saleHex, 0);
         if (!fresh) throw new AppError('NOT_FOUND', { message: 'No such sale' });
         info = fresh;
         if (this.deps.isSoldOut(request.saleHex, info.round)) throw new AppError('SOLD_OUT');
       }
+      // The clock is read for each attempt: the ledger stamps the purchase with the later of it and the last
+      // purchase's time, so the time of a purchase is the time of its decision.
+      const now = this.deps.clock.now();
       const answer = await this.commit(request, info, now);
       if (answer) return answer;
       const explained = await this.explain(request, info, now);
@@ -130,42 +133,26 @@ export class PurchaseService {
   private async commit(request: PurchaseRequest, info: SaleInfo, now: Date): Promise<PurchaseAnswer | null> {
     const { buyer, quantity, idempotencyKey: key } = request;
     const id = new Types.ObjectId();
-    const idHex = id.toHexString();
     const userId = new Types.ObjectId(buyer.id);
-    const tally = `buyers.${buyer.id}`;
-
-    const filter: Record<string, unknown> = {
-      _id: request.saleId,
+    const committed = await this.ledger.commit({
+      saleId: request.saleId,
       round: info.round,
-      startsAt: { $lte: now },
-      remaining: { $gte: quantity },
-      [`${tally}.q`]: { $not: { $gt: info.perUserLimit - quantity } },
-    };
-    const entry: PendingPurchase = { round: info.round, userId, userName: buyer.name, quantity, at: now };
-    const push: Record<string, unknown> = { seq: id };
-    if (key !== undefined) {
-      filter[`${tally}.k`] = { $ne: key };
-      entry.key = key;
-      push[`${tally}.k`] = key;
-    }
-    const update: mongo.UpdateFilter<Sale> = {
-      $inc: { remaining: -quantity, sold: quantity, orders: 1, version: 1, [`${tally}.q`]: quantity },
-      $set: { [`pending.${idHex}`]: entry, updatedAt: now },
-      $push: push,
-    };
-
-    const after: Pick<Sale, 'orders' | 'remaining'> | null = await this.sales.findOneAndUpdate(
-      filter as mongo.Filter<Sale>,
-      update,
-      { returnDocument: 'after', projection: COMMIT_PROJECTION },
-    );
-    if (!after) return null;
+      purchaseId: id,
+      userId,
+      userHex: buyer.id,
+      userName: buyer.name,
+      quantity,
+      perUserLimit: info.perUserLimit,
+      idempotencyKey: key,
+      now,
+    });
+    if (!committed) return null;
 
     const purchase: Purchase = {
       _id: id,
       saleId: request.saleId,
       round: info.round,
-      position: after.orders,
+      position: committed.position,
       productId: info.productId,
       userId,
       userName: buyer.name,
@@ -173,12 +160,12 @@ export class PurchaseService {
       price: info.price,
       currency: info.currency,
       promo: true,
-      remainingAfter: after.remaining,
-      purchasedAt: now,
+      remainingAfter: committed.remaining,
+      purchasedAt: committed.purchasedAt,
     };
     if (key !== undefined) purchase.idempotencyKey = key;
     await this.record(purchase, request.saleHex);
-    return { purchase: toPurchaseView(purchase), remaining: after.remaining };
+    return { purchase: toPurchaseView(purchase), remaining: committed.remaining };
   }
 
   /**
@@ -191,7 +178,7 @@ export class PurchaseService {
       this.drain.add(purchase.saleId, saleHex, purchase._id);
     } catch (error) {
       if (isDuplicateKey(error)) {
-        // The reconciler wrote it first.
+        // The reconciler wrote it first (same id, position and time).
         this.drain.add(purchase.saleId, saleHex, purchase._id);
       } else {
         this.deps.logger.error('purchase document left to the reconciler', {
@@ -207,22 +194,20 @@ export class PurchaseService {
   /** Reads the sale once and turns a non-matching update into the contract's answer. */
   private async explain(request: PurchaseRequest, info: SaleInfo, now: Date): Promise<Explained> {
     const { buyer, quantity, idempotencyKey: key } = request;
-    const sale = await this.sales.findOne(
-      { _id: request.saleId },
-      {
-        projection: {
-          round: 1,
-          startsAt: 1,
-          remaining: 1,
-          productId: 1,
-          price: 1,
-          currency: 1,
-          perOrderLimit: 1,
-          perUserLimit: 1,
-          [`buyers.${buyer.id}`]: 1,
-        },
-      },
-    );
+    const digest = key === undefined ? null : keyDigest(buyer.id, key);
+    const projection: Record<string, 1> = {
+      round: 1,
+      startsAt: 1,
+      remaining: 1,
+      productId: 1,
+      price: 1,
+      currency: 1,
+      perOrderLimit: 1,
+      perUserLimit: 1,
+      [`buyers.${buyer.id}`]: 1,
+    };
+    if (digest) projection[`keys.${digest}`] = 1;
+    const sale = (await this.sales.findOne({ _id: request.saleId }, { projection })) as Sale | null;
     if (!sale) {
       this.deps.directory.forget(request.saleHex);
       throw new AppError('NOT_FOUND', { message: 'No such sale' });
@@ -233,36 +218,37 @@ export class PurchaseService {
         details: { startsAt: new Date(sale.startsAt).toISOString() },
       });
     }
-    const mine: SaleBuyer | undefined = sale.buyers?.[buyer.id];
-    if (key !== undefined && mine?.k?.includes(key)) {
-      return { replay: await this.awaitReplay(request, sale.round) };
-    }
+    if (digest && sale.keys?.[digest]) return { replay: await this.awaitReplay(request) };
     if (sale.remaining <= 0) throw new AppError('SOLD_OUT');
     if (sale.remaining < quantity)
       throw new AppError('INSUFFICIENT_STOCK', { details: { remaining: sale.remaining } });
-    if ((mine?.q ?? 0) + quantity > sale.perUserLimit) {
+    const mine = sale.buyers?.[buyer.id] ?? 0;
+    if (mine + quantity > sale.perUserLimit) {
       throw new AppError('USER_LIMIT_REACHED', {
-        details: { perUserLimit: sale.perUserLimit, purchased: mine?.q ?? 0 },
+        details: { perUserLimit: sale.perUserLimit, purchased: mine },
       });
     }
     // Nothing refuses it now: the sale changed between the update and the read; try again.
     return { retry: info };
   }
 
-  /**
-   * The key was already used in this round: wait for the first request's purchase document and answer it again.
-   * If that request died after committing, restore its purchase from the outbox now instead of waiting.
-   */
-  private async awaitReplay(request: PurchaseRequest, round: number): Promise<PurchaseAnswer> {
-    const query = {
+  /** The purchase an Idempotency-Key bought in this sale, in any round. */
+  private findByKey(request: PurchaseRequest): Promise<Purchase | null> {
+    return this.purchases.findOne({
       userId: new Types.ObjectId(request.buyer.id),
       saleId: request.saleId,
       idempotencyKey: request.idempotencyKey,
-      round,
-    };
+    });
+  }
+
+  /**
+   * The key was already used (its entry is in the sale's `keys`): wait for the first request's purchase document
+   * and answer it again. If that request died after committing, restore its purchase from the outbox now.
+   */
+  private async awaitReplay(request: PurchaseRequest): Promise<PurchaseAnswer> {
     const deadline = Date.now() + REPLAY_WAIT_MS;
     for (;;) {
-      const doc = await this.purchases.findOne(query);
+      const doc = await this.findByKey(request);
       if (doc) return this.replay(doc);
       if (Date.now() >= deadline) break;
       await sleep(REPLAY_POLL_MS);
@@ -272,7 +258,7 @@ export class PurchaseService {
       saleId: request.saleId,
       only: (entry) => String(entry.userId) === request.buyer.id && entry.key === request.idempotencyKey,
     });
-    const doc = await this.purchases.findOne(query);
+    const doc = await this.findByKey(request);
     if (doc) return this.replay(doc);
     throw new AppError('SERVICE_UNAVAILABLE', {
       message: 'The first request with this key is still in progress',

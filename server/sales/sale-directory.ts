@@ -1,5 +1,5 @@
-import type { Connection, Types, mongo } from 'mongoose';
-import type { Sale } from './sale.model';
+import type { Connection, Types } from 'mongoose';
+import { salesReader, type Sale, type SalesReader } from '../ledger';
 
 /** The immutable facts of a sale plus its current round, as last seen by this process. */
 export interface SaleInfo {
@@ -32,10 +32,10 @@ const MAX_ENTRIES = 10_000;
 export class SaleDirectory {
   private readonly entries = new Map<string, SaleInfo>();
   private readonly loading = new Map<string, Promise<SaleInfo | null>>();
-  private readonly sales: mongo.Collection<Sale>;
+  private readonly sales: SalesReader;
 
   constructor(connection: Connection) {
-    this.sales = salesCollection(connection);
+    this.sales = salesReader(connection);
   }
 
   /** The sale's info, from memory unless older than `maxAgeMs`; null when there is no such sale. */
@@ -82,10 +82,4 @@ export class SaleDirectory {
   forget(idHex: string): void {
     this.entries.delete(idHex);
   }
-}
-
-/** The native `sales` collection: the hot paths skip mongoose's document layer. */
-export function salesCollection(connection: Connection): mongo.Collection<Sale> {
-  if (!connection.db) throw new Error('the database connection is not open');
-  return connection.db.collection<Sale>('sales');
 }

@@ -1,4 +1,4 @@
-import type { PromoCondition, Sale } from './sale.model';
+import type { PromoCondition, Sale } from '../ledger';
 
 /** Derived status: only the clock and the stock decide it, never a job. */
 export type SaleStatus = 'scheduled' | 'active' | 'sold_out';
@@ -15,6 +15,8 @@ export interface SaleView {
   round: number;
   status: SaleStatus;
   startsAt: string;
+  /** Next firing of the restart schedule: the current round ends then at the latest. */
+  nextRoundAt: string | null;
   perOrderLimit: number;
   perUserLimit: number;
   restartSchedule: string | null;
@@ -36,6 +38,7 @@ export type SaleViewSource = Pick<
   | 'sold'
   | 'round'
   | 'startsAt'
+  | 'nextRoundAt'
   | 'perOrderLimit'
   | 'perUserLimit'
   | 'restartSchedule'
@@ -63,6 +66,7 @@ export function toSaleView(doc: SaleViewSource, now: Date): SaleView {
     round: doc.round,
     status: saleStatus(doc, now),
     startsAt: new Date(doc.startsAt).toISOString(),
+    nextRoundAt: doc.nextRoundAt ? new Date(doc.nextRoundAt).toISOString() : null,
     perOrderLimit: doc.perOrderLimit,
     perUserLimit: doc.perUserLimit,
     restartSchedule: doc.restartSchedule ?? null,

@@ -17,10 +17,9 @@ export function saleRoutes(sales: SalesService, authenticate: RequestHandler, cl
   });
 
   router.get('/', async (req, res) => {
-    const { status } = validateQuery(listSalesSchema, req.query);
-    const items = await sales.list(status);
+    const page = await sales.list(validateQuery(listSalesSchema, req.query));
     const now = clock.now();
-    res.json({ items: items.map((sale) => toSaleView(sale, now)) });
+    res.json({ items: page.items.map((sale) => toSaleView(sale, now)), nextCursor: page.nextCursor });
   });
 
   router.get('/:id', async (req, res) => {
@@ -28,9 +27,15 @@ export function saleRoutes(sales: SalesService, authenticate: RequestHandler, cl
     res.json({ sale: toSaleView(sale, clock.now()) });
   });
 
-  router.post('/:id/rounds', authenticate, requireAdmin, async (req, res) => {
+  // The arrival time is read before authentication: racing opens are judged by when they reached the server.
+  const arrival: RequestHandler = (_req, res, next) => {
+    res.locals.receivedAt = clock.now();
+    next();
+  };
+  router.post('/:id/rounds', arrival, authenticate, requireAdmin, async (req, res) => {
     const id = parsePathId(req.params.id);
-    const sale = await sales.openRound(id, validateBody(openRoundSchema, req.body));
+    const input = validateBody(openRoundSchema, req.body);
+    const sale = await sales.openRound(id, input, res.locals.receivedAt as Date);
     res.status(201).json({ sale: toSaleView(sale, clock.now()) });
   });
 

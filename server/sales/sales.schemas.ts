@@ -1,11 +1,11 @@
 import Joi from 'joi';
 import { validate as isCronExpression } from 'node-cron';
 import { moneySchema } from '../products/products.schemas';
-import type { PromoCondition } from './sale.model';
+import type { PromoCondition } from '../ledger';
 import type { SaleStatus } from './sale.view';
 
-/** Most units a round may hold. */
-export const MAX_UNITS = 1_000_000;
+/** Most units a round may hold (the contract): the ledger's per-round maps stay bounded by it. */
+export const MAX_UNITS = 10_000;
 
 /** Create-sale body (`startsAt` is an ISO 8601 string; the service turns it into a Date). */
 export interface CreateSaleInput {
@@ -29,6 +29,8 @@ export interface OpenRoundInput {
 /** List-sales query. */
 export interface ListSalesQuery {
   status?: SaleStatus;
+  limit: number;
+  cursor?: string;
 }
 
 const units = Joi.number().integer().min(1).max(MAX_UNITS);
@@ -70,4 +72,6 @@ export const openRoundSchema = Joi.object<OpenRoundInput>({
 /** GET /api/sales query. */
 export const listSalesSchema = Joi.object<ListSalesQuery>({
   status: Joi.string().valid('scheduled', 'active', 'sold_out'),
+  limit: Joi.number().integer().min(1).max(100).default(50),
+  cursor: Joi.string().max(64),
 });

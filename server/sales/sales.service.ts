@@ -1,21 +1,26 @@
-import type { Connection, Types, mongo } from 'mongoose';
+import { Types, type Connection, type mongo } from 'mongoose';
 import type { Clock } from '../clock';
 import { AppError } from '../errors';
+import { SaleLedger, VIEW_PROJECTION, salesReader, type Sale } from '../ledger';
 import { productModel } from '../products/product.model';
-import { saleModel, type Sale } from './sale.model';
 import type { SaleDirectory } from './sale-directory';
-import { salesCollection } from './sale-directory';
-import { VIEW_PROJECTION } from './sale.projections';
-import type { CreateSaleInput, OpenRoundInput } from './sales.schemas';
+import { decodeSalesCursor, encodeSalesCursor } from './sales-cursor';
+import type { CreateSaleInput, ListSalesQuery, OpenRoundInput } from './sales.schemas';
 import type { SaleStatus } from './sale.view';
-import { openRound } from './rounds';
+
+/** A page of sales, newest first. */
+export interface SalesPage {
+  items: Sale[];
+  nextCursor: string | null;
+}
 
 /** Sales: created and restarted by admins, read by anyone. */
 export interface SalesService {
   create(input: CreateSaleInput): Promise<Sale>;
-  list(status: SaleStatus | undefined): Promise<Sale[]>;
+  list(query: ListSalesQuery): Promise<SalesPage>;
   get(id: Types.ObjectId): Promise<Sale>;
-  openRound(id: Types.ObjectId, input: OpenRoundInput): Promise<Sale>;
+  /** `receivedAt`: when the request arrived (opens that raced it are judged by it). */
+  openRound(id: Types.ObjectId, input: OpenRoundInput, receivedAt: Date): Promise<Sale>;
 }
 
 /** The filter that selects sales in a derived status at `now`. */
@@ -25,9 +30,6 @@ function statusFilter(status: SaleStatus, now: Date): mongo.Filter<Sale> {
   return { startsAt: { $lte: now }, remaining: { $lte: 0 } };
 }
 
-/** Most sales one list answer holds (the contract has no paging for sales). */
-const LIST_LIMIT = 1000;
-
 /** Builds the sales service. */
 export function createSalesService(
   connection: Connection,
@@ -35,47 +37,42 @@ export function createSalesService(
   directory: SaleDirectory,
 ): SalesService {
   const products = productModel(connection);
-  const model = saleModel(connection);
-  const sales = salesCollection(connection);
+  const ledger = new SaleLedger(connection);
+  const sales = salesReader(connection);
 
   return {
     async create(input) {
       const product = await products.findById(input.productId).lean();
       if (!product) throw new AppError('NOT_FOUND', { message: 'No such product' });
-      const now = clock.now();
-      const startsAt = new Date(input.startsAt);
-      const sale = await model.create({
-        productId: product._id,
-        productName: product.name,
-        price: input.price,
-        currency: product.currency,
-        units: input.units,
-        perOrderLimit: input.perOrderLimit,
-        perUserLimit: input.perUserLimit,
-        restartSchedule: input.restartSchedule,
-        promoCondition: input.promoCondition,
-        round: 1,
-        startsAt,
-        remaining: input.units,
-        sold: 0,
-        orders: 0,
-        version: 1,
-        buyers: {},
-        pending: {},
-        seq: [],
-        startedRound: startsAt.getTime() <= now.getTime() ? 1 : 0,
-        lastScheduledRoundAt: null,
-      });
-      return sale.toObject();
+      return ledger.create(
+        {
+          productId: product._id,
+          productName: product.name,
+          price: input.price,
+          currency: product.currency,
+          units: input.units,
+          perOrderLimit: input.perOrderLimit,
+          perUserLimit: input.perUserLimit,
+          restartSchedule: input.restartSchedule,
+          promoCondition: input.promoCondition,
+          startsAt: new Date(input.startsAt),
+        },
+        clock.now(),
+      );
     },
 
-    async list(status) {
-      const filter = status ? statusFilter(status, clock.now()) : {};
-      return sales
+    // Newest first by id, a page at a time: every sale is reachable whatever their number.
+    async list({ status, limit, cursor }) {
+      const filter: mongo.Filter<Sale> = status ? statusFilter(status, clock.now()) : {};
+      if (cursor !== undefined) filter._id = { $lt: new Types.ObjectId(decodeSalesCursor(cursor)) };
+      const docs = (await sales
         .find(filter, { projection: VIEW_PROJECTION })
-        .sort({ startsAt: 1, _id: 1 })
-        .limit(LIST_LIMIT)
-        .toArray() as Promise<Sale[]>;
+        .sort({ _id: -1 })
+        .limit(limit + 1)
+        .toArray()) as Sale[];
+      const items = docs.slice(0, limit);
+      const last = items.at(-1);
+      return { items, nextCursor: docs.length > limit && last ? encodeSalesCursor(String(last._id)) : null };
     },
 
     async get(id) {
@@ -84,16 +81,16 @@ export function createSalesService(
       return sale as Sale;
     },
 
-    async openRound(id, input) {
-      const sale = await openRound(
-        connection,
-        id,
-        { startsAt: new Date(input.startsAt), units: input.units, force: input.force },
-        clock.now(),
-      );
-      directory.forget(String(id));
-      // Without a schedule, openRound either opens the round or throws.
-      return sale as Sale;
+    async openRound(id, input, receivedAt) {
+      try {
+        return await ledger.openRound(
+          id,
+          { startsAt: new Date(input.startsAt), units: input.units, force: input.force, receivedAt },
+          clock.now(),
+        );
+      } finally {
+        directory.forget(String(id));
+      }
     },
   };
 }

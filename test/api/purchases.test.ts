@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { saleModel } from '../../server/sales/sale.model';
+import { saleModel } from '../../server/ledger/sale.model';
 import { TestApp, type TestUser } from '../helpers/app';
 
 describe('purchases', () => {

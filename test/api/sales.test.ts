@@ -42,6 +42,7 @@ describe('sales', () => {
         'round',
         'status',
         'startsAt',
+        'nextRoundAt',
         'perOrderLimit',
         'perUserLimit',
         'restartSchedule',
@@ -224,6 +225,8 @@ describe('sales', () => {
       });
       expect(next.status).to.equal(201);
       expect(next.body.sale).to.include({ round: 2, status: 'scheduled', remaining: 1 });
+      // A later request (opens at one instant race each other).
+      t.clock.advance(1);
       const replaced = await t.request('POST', `/api/sales/${sale.id}/rounds`, {
         token: admin.token,
         body: { startsAt: t.clock.now().toISOString() },

@@ -15,7 +15,7 @@ import {
 import { run as runRestartJob } from '../../server/jobs/sale-restart.job';
 import { createLogger } from '../../server/logger';
 import { productModel } from '../../server/products/product.model';
-import { saleModel } from '../../server/sales/sale.model';
+import { saleModel } from '../../server/ledger/sale.model';
 import { userModel } from '../../server/users/user.model';
 import { TestApp, TestClock } from '../helpers/app';
 import { getTestDatabase, type TestDatabase } from '../helpers/db';
@@ -184,7 +184,7 @@ describe('demo seeding', function () {
   });
 
   describe('with the restart schedule', () => {
-    it('does not reopen the first round while it counts down, and opens a fresh one at the next firing after', async () => {
+    it('never replaces the first round before it ran a full period, then opens a fresh one at a firing', async () => {
       const { connection, config } = await instance();
       const clock = new TestClock(new Date('2030-01-01T12:04:30.000Z'));
       await seedDemo({ connection, clock, logger, config, embedded: true });
@@ -194,11 +194,19 @@ describe('demo seeding', function () {
       expect(await runRestartJob(deps)).to.equal(0);
       expect((await saleModel(connection).findById(DEMO_SALE_ID).lean())?.round).to.equal(1);
 
+      // Round 1 starts at 12:05:30: the firing of 12:10 would leave it 4.5 minutes, under a period of 5.
       clock.set('2030-01-01T12:10:00.000Z');
+      expect(await runRestartJob(deps)).to.equal(0);
+      const first = await saleModel(connection).findById(DEMO_SALE_ID).lean();
+      expect(first?.round).to.equal(1);
+      expect(first?.nextRoundAt?.toISOString()).to.equal('2030-01-01T12:15:00.000Z');
+
+      clock.set('2030-01-01T12:15:00.000Z');
       expect(await runRestartJob(deps)).to.equal(1);
       const sale = await saleModel(connection).findById(DEMO_SALE_ID).lean();
       expect(sale).to.include({ round: 2, remaining: 200 });
-      expect(sale?.startsAt.toISOString()).to.equal('2030-01-01T12:10:00.000Z');
+      expect(sale?.startsAt.toISOString()).to.equal('2030-01-01T12:15:00.000Z');
+      expect(sale?.nextRoundAt?.toISOString()).to.equal('2030-01-01T12:20:00.000Z');
     });
   });
 });

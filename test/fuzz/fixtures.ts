@@ -31,7 +31,7 @@ function badTokens(t: TestApp): string[] {
 export async function makeFixtures(t: TestApp): Promise<Fixtures> {
   const admin = await t.createUser({ role: 'admin' });
   const users = await t.createUsers(20);
-  const active = await t.createSale(admin, { units: 1_000_000, perOrderLimit: 5, perUserLimit: 5 });
+  const active = await t.createSale(admin, { units: 10_000, perOrderLimit: 5, perUserLimit: 5 });
   const soldOut = await t.createSale(admin, { units: 1 });
   const bought = await t.buy(users[0], soldOut.id, { quantity: 1 });
   if (bought.status !== 201) throw new Error(`fixture purchase: ${bought.status} ${bought.text}`);

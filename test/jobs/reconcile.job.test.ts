@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { run } from '../../server/jobs/reconcile.job';
 import { purchaseModel } from '../../server/purchases/purchase.model';
-import { saleModel } from '../../server/sales/sale.model';
+import { SaleLedger } from '../../server/ledger';
+import { saleModel } from '../../server/ledger/sale.model';
 import { TestApp, type TestUser } from '../helpers/app';
 
 describe('jobs: reconcile', () => {
@@ -16,40 +17,23 @@ describe('jobs: reconcile', () => {
     await t.stop();
   });
 
-  /** What the purchase update does, without the insert that a crash prevented. */
+  /** What the purchase path's ledger step does, without the insert that a crash prevented. */
   async function commitWithoutInsert(saleId: string, user: TestUser, quantity: number, key?: string) {
     const id = new Types.ObjectId();
-    const now = t.clock.now();
     const sale = (await saleModel(t.connection).findById(saleId).lean())!;
-    const push: Record<string, unknown> = { seq: id };
-    if (key) push[`buyers.${user.id}.k`] = key;
-    const after = await saleModel(t.connection)
-      .findOneAndUpdate(
-        { _id: saleId, round: sale.round, remaining: { $gte: quantity } },
-        {
-          $inc: {
-            remaining: -quantity,
-            sold: quantity,
-            orders: 1,
-            version: 1,
-            [`buyers.${user.id}.q`]: quantity,
-          },
-          $set: {
-            [`pending.${id.toHexString()}`]: {
-              round: sale.round,
-              userId: new Types.ObjectId(user.id),
-              userName: user.name,
-              quantity,
-              at: now,
-              ...(key ? { key } : {}),
-            },
-          },
-          $push: push,
-        },
-        { returnDocument: 'after' },
-      )
-      .lean();
-    return { id, position: after!.orders };
+    const committed = await new SaleLedger(t.connection).commit({
+      saleId: sale._id,
+      round: sale.round,
+      purchaseId: id,
+      userId: new Types.ObjectId(user.id),
+      userHex: user.id,
+      userName: user.name,
+      quantity,
+      perUserLimit: sale.perUserLimit,
+      idempotencyKey: key,
+      now: t.clock.now(),
+    });
+    return { id, position: committed!.position, purchasedAt: committed!.purchasedAt };
   }
 
   it('writes the purchase a crash lost, at its exact position, and empties the outbox', async () => {

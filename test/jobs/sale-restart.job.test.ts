@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { latestFiring, run } from '../../server/jobs/sale-restart.job';
-import { saleModel } from '../../server/sales/sale.model';
+import { run } from '../../server/jobs/sale-restart.job';
+import { nextFiring } from '../../server/ledger';
+import { saleModel } from '../../server/ledger/sale.model';
 import { TestApp, type TestUser } from '../helpers/app';
 
 describe('jobs: sale-restart', () => {
@@ -14,13 +15,18 @@ describe('jobs: sale-restart', () => {
     await t.stop();
   });
 
-  it('finds the latest firing of a UTC cron expression within the lookback', () => {
-    expect(latestFiring('*/5 * * * *', new Date('2030-01-01T12:05:03.500Z'))?.toISOString()).to.equal(
-      '2030-01-01T12:05:00.000Z',
+  it('finds the next firing of a UTC cron expression, strictly after the instant', () => {
+    expect(nextFiring('*/5 * * * *', new Date('2030-01-01T12:05:03.500Z')).toISOString()).to.equal(
+      '2030-01-01T12:10:00.000Z',
     );
-    expect(latestFiring('*/5 * * * *', new Date('2030-01-01T12:06:00.000Z'))).to.equal(null);
-    expect(latestFiring('0 0 12 * * *', new Date('2030-01-01T12:00:00.000Z'))?.toISOString()).to.equal(
-      '2030-01-01T12:00:00.000Z',
+    expect(nextFiring('*/5 * * * *', new Date('2030-01-01T12:05:00.000Z')).toISOString()).to.equal(
+      '2030-01-01T12:10:00.000Z',
+    );
+    expect(nextFiring('0 0 12 * * *', new Date('2030-01-01T12:00:00.000Z')).toISOString()).to.equal(
+      '2030-01-02T12:00:00.000Z',
+    );
+    expect(nextFiring('*/10 * * * * *', new Date('2030-01-01T12:00:01.000Z')).toISOString()).to.equal(
+      '2030-01-01T12:00:10.000Z',
     );
   });
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { run } from '../../server/jobs/sale-start.job';
-import { saleModel } from '../../server/sales/sale.model';
+import { saleModel } from '../../server/ledger/sale.model';
 import { TestApp, type TestUser } from '../helpers/app';
 
 describe('jobs: sale-start', () => {
@@ -21,12 +21,14 @@ describe('jobs: sale-start', () => {
 
     t.clock.set(new Date(startsAt.getTime() - 1));
     await run(t.deps);
-    expect((await sales.findById(sale.id).lean())!.startedRound).to.equal(0);
+    expect((await sales.findById(sale.id).lean())!.pendingStartAt?.toISOString()).to.equal(
+      startsAt.toISOString(),
+    );
 
     t.clock.set(startsAt);
     const [a, b] = await Promise.all([run(t.deps), run(t.deps)]);
     const doc = (await sales.findById(sale.id).lean())!;
-    expect(doc.startedRound).to.equal(1);
+    expect(doc.pendingStartAt).to.equal(null);
     expect(doc.version).to.equal(sale.version + 1);
     expect(a + b).to.equal(1);
     expect(await run(t.deps)).to.equal(0);
@@ -42,7 +44,10 @@ describe('jobs: sale-start', () => {
     expect((await t.buy(user, sale.id)).status).to.equal(201);
     // A job that wrongly believed the sale started cannot open a later round early.
     const later = new Date(startsAt.getTime() + 60_000);
-    await saleModel(t.connection).updateOne({ _id: sale.id }, { $set: { startsAt: later, startedRound: 1 } });
+    await saleModel(t.connection).updateOne(
+      { _id: sale.id },
+      { $set: { startsAt: later, pendingStartAt: null } },
+    );
     const early = await t.buy(await t.createUser(), sale.id);
     expect(early.body.error.code).to.equal('SALE_NOT_STARTED');
   });

@@ -4,7 +4,7 @@ import { createApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { openConnection } from '../../server/db/connect';
 import { createLogger } from '../../server/logger';
-import { saleModel } from '../../server/sales/sale.model';
+import { saleModel } from '../../server/ledger/sale.model';
 import { getTestDatabase } from '../helpers/db';
 import { TestClock } from '../helpers/app';
 
@@ -29,17 +29,19 @@ describe('jobs: scheduled by the app', function () {
         perOrderLimit: 1,
         perUserLimit: 1,
         startsAt: new Date(clock.now().getTime() + 1000),
+        pendingStartAt: new Date(clock.now().getTime() + 1000),
+        roundOpenedAt: clock.now(),
         remaining: 1,
       });
       clock.advance(1000);
       // The sale-start job runs every second: wait for it (bounded).
       const deadline = Date.now() + 5000;
-      let startedRound = 0;
-      while (Date.now() < deadline && startedRound === 0) {
+      let announced = false;
+      while (Date.now() < deadline && !announced) {
         await new Promise((resolve) => setTimeout(resolve, 200));
-        startedRound = (await sales.findById(sale._id).lean())!.startedRound;
+        announced = (await sales.findById(sale._id).lean())!.pendingStartAt === null;
       }
-      expect(startedRound).to.equal(1);
+      expect(announced).to.equal(true);
       expect((app.http.address() as AddressInfo).port).to.be.above(0);
     } finally {
       const closing = Date.now();

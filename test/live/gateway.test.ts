@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { getTestDatabase, type TestDatabase } from '../helpers/db';
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../../server/live';
-import { saleModel } from '../../server/sales/sale.model';
+import { saleModel } from '../../server/ledger/sale.model';
 import {
   buyDirect,
   connectClient,

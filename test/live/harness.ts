@@ -13,7 +13,8 @@ import type {
   ServerToClientEvents,
   SubscribeAck,
 } from '../../server/live/events';
-import { saleModel } from '../../server/sales/sale.model';
+import { SaleLedger } from '../../server/ledger';
+import { saleModel } from '../../server/ledger/sale.model';
 
 export type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -66,45 +67,51 @@ export async function startLiveInstance(
   };
 }
 
-/** Inserts a sale document as the sales service would; returns its id. */
+/** Inserts a sale through the ledger, as the sales service does; returns its id. */
 export async function insertSale(
   connection: Connection,
   overrides: { units?: number; startsAt?: Date; perUserLimit?: number } = {},
 ): Promise<string> {
   const units = overrides.units ?? 200;
-  const sale = await saleModel(connection).create({
-    productId: new Types.ObjectId(),
-    productName: 'Test kettle',
-    price: 1999,
-    currency: 'USD',
-    units,
-    perOrderLimit: 1,
-    perUserLimit: overrides.perUserLimit ?? 1,
-    round: 1,
-    startsAt: overrides.startsAt ?? new Date(Date.now() - 1000),
-    remaining: units,
-    sold: 0,
-    orders: 0,
-    version: 1,
-  });
+  const sale = await new SaleLedger(connection).create(
+    {
+      productId: new Types.ObjectId(),
+      productName: 'Test kettle',
+      price: 1999,
+      currency: 'USD',
+      units,
+      perOrderLimit: 1,
+      perUserLimit: overrides.perUserLimit ?? 1,
+      restartSchedule: null,
+      promoCondition: null,
+      startsAt: overrides.startsAt ?? new Date(Date.now() - 1000),
+    },
+    new Date(),
+  );
   return String(sale._id);
 }
 
 /**
- * One purchase as the purchase path writes it (stock, tally, outbox entry, version in one update), straight on
- * the database: the gateway must not care which process, or which code, made the change.
+ * One purchase as the purchase path decides it (the ledger's one update), straight on the database, without a
+ * purchase document: the gateway must not care which process, or which code, made the change.
  */
 export async function buyDirect(connection: Connection, saleId: string): Promise<boolean> {
-  const user = new Types.ObjectId().toHexString();
-  const oid = new Types.ObjectId().toHexString();
-  const result = await saleModel(connection).collection.findOneAndUpdate(
-    { _id: new Types.ObjectId(saleId), remaining: { $gte: 1 } },
-    {
-      $inc: { remaining: -1, sold: 1, orders: 1, version: 1, [`buyers.${user}.q`]: 1 },
-      $set: { [`pending.${oid}`]: { round: 1, userId: user, quantity: 1, at: new Date() } },
-    },
-  );
-  return result !== null;
+  const id = new Types.ObjectId(saleId);
+  const sale = await saleModel(connection).findById(id, { round: 1 }).lean();
+  if (!sale) return false;
+  const user = new Types.ObjectId();
+  const committed = await new SaleLedger(connection).commit({
+    saleId: id,
+    round: sale.round,
+    purchaseId: new Types.ObjectId(),
+    userId: user,
+    userHex: user.toHexString(),
+    userName: 'Direct buyer',
+    quantity: 1,
+    perUserLimit: 1,
+    now: new Date(),
+  });
+  return committed !== null;
 }
 
 /** Connects a Socket.IO client (websocket only, like a browser after the upgrade). */

@@ -1,11 +1,5 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 
-/** A buyer's tally in the current round: units bought and the idempotency keys used. */
-export interface SaleBuyer {
-  q: number;
-  k?: string[];
-}
-
 /** An outbox entry: a purchase committed on the sale whose purchase document may not be written yet. */
 export interface PendingPurchase {
   round: number;
@@ -13,6 +7,9 @@ export interface PendingPurchase {
   userName: string;
   quantity: number;
   key?: string;
+  /** Digest of (user, key), the name of the key's entry in `keys` (keyed purchases only). */
+  d?: string;
+  /** The deciding instance's clock when it sent the update; the purchase time is derived from it (see README). */
   at: Date;
 }
 
@@ -23,8 +20,9 @@ export interface PromoCondition {
 }
 
 /**
- * The sale document: the ledger of a flash sale. Stock, per-user tallies, the time gate and the purchase order
- * live here so that one atomic update decides a purchase (see README.md, "How the count stays exact").
+ * The sale document: the ledger of a flash sale. Stock, per-user tallies, idempotency keys, the time gate and
+ * the purchase order live here so that one atomic update decides a purchase (README, "How the count stays
+ * exact"). Only `server/ledger/` writes it.
  */
 export interface Sale {
   _id: Types.ObjectId;
@@ -45,21 +43,30 @@ export interface Sale {
   sold: number;
   /** Purchases in the current round; the returned value after an increment is the purchase's position. */
   orders: number;
-  /** Increases on every change of the sale. */
+  /** Increases by one on every change clients can see (ledger/visible-change.ts). */
   version: number;
-  /** Keyed by user id (hex); reset when a round opens. */
-  buyers: Record<string, SaleBuyer>;
+  /** Units bought in the current round, by user id (hex); reset when a round opens. At most `units` entries. */
+  buyers: Record<string, number>;
+  /**
+   * Idempotency keys of the current round, by digest of (user, key), plus the keys of outbox entries carried over
+   * from earlier rounds. At most `units` + outbox entries.
+   */
+  keys: Record<string, true>;
   /** Outbox keyed by purchase id (hex); drained by the purchase path and the reconciler. */
   pending: Record<string, PendingPurchase>;
   /**
    * Ids of the outbox entries in commit order (pushed by the same update that takes the stock, pulled with the
-   * entry). The reconciler needs this order to give a lost purchase its exact position.
+   * entry). The reconciler needs this order to give a lost purchase its exact position and time.
    */
   seq: Types.ObjectId[];
-  /** Last round whose start the sale-start job has made visible. */
-  startedRound: number;
-  /** Firing time of the restart schedule that opened the current round, if any. */
-  lastScheduledRoundAt: Date | null;
+  /** Time of the last purchase of the current round (`$max` of the deciding clocks); null before the first. */
+  lastAt: Date | null;
+  /** The current round's start while the start job has not announced it yet; null once announced. */
+  pendingStartAt: Date | null;
+  /** Next firing of `restartSchedule`: when the current round ends at the latest. Null without a schedule. */
+  nextRoundAt: Date | null;
+  /** When the current round was opened by an admin or the schedule (null for round 1); racing opens are judged by it. */
+  roundOpenedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -69,7 +76,7 @@ const promoConditionSchema = new Schema<PromoCondition>(
   { _id: false },
 );
 
-/** Schema of the `sales` collection. `buyers` and `pending` are free-form maps written by atomic updates. */
+/** Schema of the `sales` collection. The maps are free-form and written by atomic updates only. */
 export const saleSchema = new Schema<Sale>(
   {
     productId: { type: Schema.Types.ObjectId, required: true },
@@ -88,18 +95,23 @@ export const saleSchema = new Schema<Sale>(
     orders: { type: Number, required: true, default: 0 },
     version: { type: Number, required: true, default: 1 },
     buyers: { type: Schema.Types.Mixed, default: () => ({}) },
+    keys: { type: Schema.Types.Mixed, default: () => ({}) },
     pending: { type: Schema.Types.Mixed, default: () => ({}) },
     seq: { type: [Schema.Types.ObjectId], default: () => [] },
-    startedRound: { type: Number, required: true, default: 0 },
-    lastScheduledRoundAt: { type: Date, default: null },
+    lastAt: { type: Date, default: null },
+    pendingStartAt: { type: Date, default: null },
+    nextRoundAt: { type: Date, default: null },
+    roundOpenedAt: { type: Date, default: null },
   },
   { collection: 'sales', versionKey: false, minimize: false, timestamps: true },
 );
 
-// The sale-start job scans for rounds whose start has passed but was not announced yet.
-saleSchema.index({ startsAt: 1 });
+// The jobs ask for due work through these, so a tick costs the same with ten sales or a million.
+// A range on dates never visits the nulls (BSON type bracketing).
+saleSchema.index({ pendingStartAt: 1 });
+saleSchema.index({ nextRoundAt: 1 });
 
-/** The Sale model bound to a connection (registered once per connection). */
+/** The Sale model bound to a connection (registered once per connection); for its indexes only. */
 export function saleModel(connection: Connection): Model<Sale> {
   return (connection.models.Sale as Model<Sale> | undefined) ?? connection.model<Sale>('Sale', saleSchema);
 }

@@ -1,6 +1,6 @@
 import type { Types, mongo } from 'mongoose';
 import type { Logger } from 'winston';
-import type { Sale } from '../sales/sale.model';
+import type { Sale } from './sale.model';
 
 /** Removals wait at most this long, so the outbox stays small... */
 const FLUSH_AFTER_MS = 100;
