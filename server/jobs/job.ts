@@ -38,6 +38,8 @@ export function scheduleJob(
 
 /** Due items read per page. */
 const DUE_PAGE = 100;
+/** Items of a page settled at once (each is one conditional update). */
+const DUE_CONCURRENCY = 8;
 /** A tick stops after this many pages or this long; the next tick goes on where it stopped. */
 const DUE_MAX_PAGES = 50;
 const DUE_MAX_MS = 5000;
@@ -56,7 +58,10 @@ export async function drainDue<T>(
   for (let page = 0; page < DUE_MAX_PAGES && Date.now() < deadline; page += 1) {
     const items = await next(DUE_PAGE);
     let changed = 0;
-    for (const item of items) changed += await handle(item);
+    for (let i = 0; i < items.length; i += DUE_CONCURRENCY) {
+      const settled = await Promise.all(items.slice(i, i + DUE_CONCURRENCY).map(handle));
+      changed += settled.reduce((sum, n) => sum + n, 0);
+    }
     total += changed;
     if (items.length < DUE_PAGE || changed === 0) break;
   }

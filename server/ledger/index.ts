@@ -22,7 +22,7 @@ export type { OutboxDrain } from './outbox-drain';
 export type { Committed, PurchaseDecision } from './purchase-commit';
 export { DEFAULT_MIN_AGE_MS, reconcile, type ReconcileDeps, type ReconcileResult } from './reconciler';
 export { reconcileAtStartup } from './startup-reconcile';
-export type { AdminRoundRequest, DueSale } from './rounds';
+export { RACE_WINDOW_MS, type AdminRoundRequest, type DueSale } from './rounds';
 export type { PendingPurchase, PromoCondition, Sale } from './sale.model';
 export { VIEW_PROJECTION } from './sale.projections';
 export { nextFiring, schedulePeriodMs } from './schedule';

@@ -5,6 +5,12 @@ import { VIEW_PROJECTION } from './sale.projections';
 import { nextRoundAt } from './schedule';
 import { visibleChange, visiblePipeline } from './visible-change';
 
+/**
+ * Opens that reach the server less than this after another open decided are the same intent racing (a double
+ * click, two operators, a retry, the schedule firing meanwhile): they get 409 naming the round that won.
+ */
+export const RACE_WINDOW_MS = 1000;
+
 /** An admin's request for the next round. */
 export interface AdminRoundRequest {
   startsAt: Date;
@@ -67,9 +73,10 @@ function newRound(
 
 /**
  * Opens the next round for an admin: one conditional pipeline update pinned to the round read just before.
- * Without `force` the current round must be sold out or not started yet. Of opens that raced each other (each
- * received before the winner committed), exactly one opens a round; the others get 409 ROUND_IN_PROGRESS whose
- * `details.round` names the round that won.
+ * Without `force` the current round must be sold out or not started yet. Of opens that race each other (received
+ * before, or less than RACE_WINDOW_MS after, the winner decided), exactly one opens a round; the others get 409
+ * ROUND_IN_PROGRESS whose `details.round` names the round that won. Those that read the round before the winner
+ * committed lose on the round pin; those that read it after lose on `roundOpenedAt`.
  */
 export async function openRoundForAdmin(
   sales: mongo.Collection<Sale>,
@@ -85,8 +92,15 @@ export async function openRoundForAdmin(
   const filter: mongo.Filter<Sale> = {
     _id: saleId,
     round: current.round,
-    // A round opened at or after this request's arrival won a race against it (ties count as a race).
-    $and: [{ $or: [{ roundOpenedAt: null }, { roundOpenedAt: { $lt: request.receivedAt } }] }],
+    // A round opened less than the race window before this request arrived won a race against it.
+    $and: [
+      {
+        $or: [
+          { roundOpenedAt: null },
+          { roundOpenedAt: { $lte: new Date(request.receivedAt.getTime() - RACE_WINDOW_MS) } },
+        ],
+      },
+    ],
   };
   if (!request.force) filter.$and!.push({ $or: [{ remaining: { $lte: 0 } }, { startsAt: { $gt: now } }] });
   const after = await sales.findOneAndUpdate(

@@ -47,7 +47,7 @@ export interface PurchaseDeps {
 }
 
 /** Rounds may change under a purchase; after this many re-reads the caller is told to retry. */
-const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 5;
 /** How long the sold-out fast path trusts this process's idea of the current round. */
 const ROUND_TRUST_MS = 1000;
 /** How long a repeated key waits for the first request's purchase document. */

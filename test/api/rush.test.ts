@@ -1,3 +1,4 @@
+import { RACE_WINDOW_MS } from '../../server/ledger';
 import { expect } from 'chai';
 import { TestApp, type Answer, type TestUser } from '../helpers/app';
 
@@ -112,8 +113,8 @@ describe('the rush', function () {
     expect(round2.sale.sold).to.equal(round2.soldOnBoard);
     expect(round2.sale.sold + round2.sale.remaining).to.equal(200);
 
-    // And after the rush: a third round starts clean (a later request: opens at one instant race each other).
-    t.clock.advance(1);
+    // And after the rush: a third round starts clean (a later request: opens closer than the race window race).
+    t.clock.advance(RACE_WINDOW_MS);
     const third = await t.request('POST', `/api/sales/${sale.id}/rounds`, {
       token: admin.token,
       body: { startsAt: t.clock.now().toISOString(), force: true },

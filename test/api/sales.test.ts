@@ -1,3 +1,4 @@
+import { RACE_WINDOW_MS } from '../../server/ledger';
 import { expect } from 'chai';
 import { TestApp, type TestUser } from '../helpers/app';
 
@@ -225,8 +226,8 @@ describe('sales', () => {
       });
       expect(next.status).to.equal(201);
       expect(next.body.sale).to.include({ round: 2, status: 'scheduled', remaining: 1 });
-      // A later request (opens at one instant race each other).
-      t.clock.advance(1);
+      // A later request (opens closer than the race window are the same intent).
+      t.clock.advance(RACE_WINDOW_MS);
       const replaced = await t.request('POST', `/api/sales/${sale.id}/rounds`, {
         token: admin.token,
         body: { startsAt: t.clock.now().toISOString() },

@@ -23,6 +23,16 @@ export class TestClock implements Clock {
   }
 }
 
+/** A clock that runs in real time, `offsetMs` ahead of (or behind) this machine's. */
+export class RunningClock extends TestClock {
+  constructor(private readonly offsetMs = 0) {
+    super();
+  }
+  override now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
 /** An HTTP answer, parsed. */
 export interface Answer<T = any> {
   status: number;
@@ -74,14 +84,32 @@ export class TestApp {
 
   static async start(options: TestAppOptions = {}): Promise<TestApp> {
     const db = await getTestDatabase();
-    const connection = await openConnection(db.uri, db.dbName);
     const config = loadConfig({
       NODE_ENV: 'test',
       AUTH_RATE_LIMIT: '1000000',
       PURCHASE_RATE_LIMIT: '1000000',
       ...options.env,
     });
-    const clock = options.clock ?? new TestClock();
+    return TestApp.boot(db.uri, db.dbName, config, options.clock ?? new TestClock(), () => db.stop());
+  }
+
+  /**
+   * Another instance of the app on this one's database, with the same configuration (so tokens work on both)
+   * and its own clock (default: this one's). Stop it before this one.
+   */
+  async addInstance(clock: TestClock = this.clock): Promise<TestApp> {
+    const { uri } = await getTestDatabase();
+    return TestApp.boot(uri, this.connection.name, this.config, clock, async () => undefined);
+  }
+
+  private static async boot(
+    uri: string,
+    dbName: string,
+    config: Config,
+    clock: TestClock,
+    releaseDb: () => Promise<void>,
+  ): Promise<TestApp> {
+    const connection = await openConnection(uri, dbName);
     const logger = createLogger({ level: 'error', json: false, silent: !process.env.TEST_LOGS });
     const app = await createApp({ config, connection, logger, clock, jobs: false });
     await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', resolve));
@@ -90,7 +118,7 @@ export class TestApp {
     return new TestApp(app, connection, config, clock, `http://127.0.0.1:${port}`, tokens, async () => {
       await app.close();
       await connection.close();
-      await db.stop();
+      await releaseDb();
     });
   }
 
