@@ -444,10 +444,10 @@ export class Store {
     return coll.recs.get(idk)?.doc;
   }
 
-  private visibleSize(coll: Collection, overlay: Overlay, idk: string): number {
+  private visibleSize(txn: Transaction, coll: Collection, overlay: Overlay, idk: string): number {
     if (overlay.has(idk)) {
       const d = overlay.get(idk);
-      return d ? bsonSize(d) : 0;
+      return d ? (txn.sizes.get(`${coll.ns}\0${idk}`) ?? bsonSize(d)) : 0;
     }
     return coll.recs.get(idk)?.size ?? 0;
   }
@@ -468,6 +468,7 @@ export class Store {
       this.reserve(txn, coll, keys);
       this.memoryCheck(txn.bytesDelta + size);
       overlay.set(idk, doc);
+      txn.sizes.set(`${coll.ns}\0${idk}`, size);
       txn.bytesDelta += size;
       txn.entries.push({
         op: 'insert',
@@ -494,15 +495,18 @@ export class Store {
       const idk = valueKey(old._id);
       const rec = coll.recs.get(idk);
       this.acquire(txn, coll, idk, rec, overlay);
-      const size = validateForStorage(outcome.doc);
       const before = this.visibleBefore(coll, overlay, idk);
+      const oldSize = this.visibleSize(txn, coll, overlay, idk);
+      // Measured from the version the update was applied to (the visible one: else acquire() conflicted).
+      const size = before === old ? sizeOfUpdate(oldSize, old, outcome) : validateForStorage(outcome.doc);
       if (!opts.bypassValidation) validateDocument(coll, outcome.doc, before);
       const keys = coll.keysFor(outcome.doc, changedTopFields(outcome));
       this.checkUniqueInTxn(coll, overlay, idk, keys, rec?.rid ?? 0);
       this.reserve(txn, coll, keys);
-      const growth = size - this.visibleSize(coll, overlay, idk);
+      const growth = size - oldSize;
       this.memoryCheck(txn.bytesDelta + growth);
       overlay.set(idk, outcome.doc);
+      txn.sizes.set(`${coll.ns}\0${idk}`, size);
       txn.bytesDelta += growth;
       txn.entries.push(updateEntry(coll, outcome, before ?? old));
     });
@@ -516,7 +520,7 @@ export class Store {
       const rec = coll.recs.get(idk);
       this.acquire(txn, coll, idk, rec, overlay);
       const before = this.visibleBefore(coll, overlay, idk) ?? doc;
-      txn.bytesDelta -= this.visibleSize(coll, overlay, idk);
+      txn.bytesDelta -= this.visibleSize(txn, coll, overlay, idk);
       overlay.set(idk, null);
       txn.entries.push(deleteEntry(coll, before));
     });
@@ -572,7 +576,7 @@ export class Store {
           }
           continue;
         }
-        const size = bsonSize(doc);
+        const size = txn.sizes.get(`${coll.ns}\0${idk}`) ?? bsonSize(doc);
         if (rec) {
           this.bytes += size - rec.size;
           coll.replaceRec(rec, doc, size, version);
