@@ -1,6 +1,7 @@
 /**
  * One collection as a command sees it: committed state, plus the transaction's own writes when the command
- * runs inside one. Reads return stored (immutable) versions; callers copy before handing documents out.
+ * runs inside one. Reads return stored versions: callers never change them, and copy what they keep or hand
+ * out before the next write (an update may change sub-documents of the stored version in place).
  */
 import type { Collection } from './collection';
 import type { Matcher } from './matcher';
