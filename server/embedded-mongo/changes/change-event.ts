@@ -62,10 +62,9 @@ export function changeEvent(entry: OplogEntry, engine: Engine, opts: EventOption
     event.updateDescription = opts.showExpandedEvents
       ? {
           ...entry.updateDescription,
-          disambiguatedPaths: disambiguatedPaths(
-            entry.updateDescription,
-            entry.fullDocument ?? currentDocument(entry, engine),
-          ),
+          disambiguatedPaths: entry.fullDocument
+            ? disambiguatedPaths(entry.updateDescription, entry.fullDocument)
+            : currentPaths(entry, engine),
         }
       : entry.updateDescription;
   }
@@ -107,8 +106,15 @@ function postImage(entry: OplogEntry, engine: Engine, mode: FullDocumentMode): D
   return null;
 }
 
-/** The document as it is now: updates keep no post-image in the oplog, so paths are read from the live version. */
-function currentDocument(entry: OplogEntry, engine: Engine): Doc | undefined {
-  if (!entry.ns.coll || !entry.documentKey) return undefined;
-  return engine.findById(entry.ns.db, entry.ns.coll, entry.documentKey._id);
+/**
+ * Disambiguated paths read from the document as it is now (updates keep no post-image in the oplog), walking
+ * only the changed paths of the stored version rather than copying it.
+ */
+function currentPaths(entry: OplogEntry, engine: Engine): Doc {
+  const d = entry.updateDescription!;
+  if (!entry.ns.coll || !entry.documentKey) return disambiguatedPaths(d, undefined);
+  return (
+    engine.readById(entry.ns.db, entry.ns.coll, entry.documentKey._id, (doc) => disambiguatedPaths(d, doc)) ??
+    disambiguatedPaths(d, undefined)
+  );
 }

@@ -11,7 +11,7 @@ import { compileFilter } from '../engine/matcher';
 import { compileProjection } from '../engine/projection';
 import { parseSort } from '../engine/sort';
 import type { Doc } from '../engine/types';
-import { applyUpdate, buildUpsert, parseUpdate } from '../engine/update';
+import { buildUpsert, parseUpdate } from '../engine/update';
 import { collectionName, optionalDoc, requiredArray } from './command-args';
 import type { CommandContext, CommandResult } from './data-commands';
 import { refuseView } from './views';
@@ -76,8 +76,7 @@ export function update(ctx: CommandContext, cmd: Doc): CommandResult {
     }
     view.assertUnlocked(found);
     for (const old of found) {
-      const outcome = applyUpdate(old, parsed, env);
-      view.update(old, outcome);
+      const outcome = view.applyUpdate(old, parsed, env);
       n++;
       if (outcome.changed) nModified++;
     }
@@ -137,9 +136,10 @@ export function findAndModify(ctx: CommandContext, cmd: Doc): CommandResult {
   }
   const env = updateEnv(ctx.engine, m.filter, variables);
   if (doc) {
-    const outcome = applyUpdate(doc, parsed!, env);
-    view.update(doc, outcome);
-    const value = project(cmd.new === true ? outcome.doc : doc, m.filter);
+    // The update may change parts of `doc` in place: the old version's reply is projected before it.
+    const before = cmd.new === true ? undefined : project(doc, m.filter);
+    const outcome = view.applyUpdate(doc, parsed!, env);
+    const value = before ?? project(outcome.doc, m.filter);
     return { reply: { lastErrorObject: { n: 1, updatedExisting: true }, value } };
   }
   if (cmd.upsert !== true)

@@ -22,6 +22,11 @@ export interface Rec {
   size: number;
   /** Commit sequence of the last write (write-conflict detection). */
   version: number;
+  /**
+   * Sub-documents of `doc` that nothing else holds (not the oplog, a snapshot, a transaction or an index key):
+   * an update may change them in place (see update/in-place.ts). Undefined: none.
+   */
+  owned?: WeakSet<object>;
 }
 
 /** Bound sentinels: below / above every value, for seeking inside the tree. */

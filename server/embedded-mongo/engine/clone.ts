@@ -1,6 +1,6 @@
 /**
- * Copies of stored documents. Stored documents are immutable once stored (copy-on-write); callers always get
- * copies. bson class instances (ObjectId, Long, Decimal128, Binary, ...) are immutable values and are shared;
+ * Copies of stored documents. Callers always get copies: an update copies what it changes (copy-on-write), or
+ * changes in place the sub-documents only the stored version holds (update/in-place.ts). bson class instances (ObjectId, Long, Decimal128, Binary, ...) are immutable values and are shared;
  * Dates are mutable and are copied.
  */
 

@@ -1,6 +1,7 @@
 /**
  * One collection as a command sees it: committed state, plus the transaction's own writes when the command
- * runs inside one. Reads return stored (immutable) versions; callers copy before handing documents out.
+ * runs inside one. Reads return stored versions: callers never change them, and copy what they keep or hand
+ * out before the next write (an update may change sub-documents of the stored version in place).
  */
 import type { Collection } from './collection';
 import type { Matcher } from './matcher';
@@ -8,7 +9,7 @@ import { runQuery, type Overlay, type QueryOptions, type QueryResult } from './p
 import type { Store, WriteOptions } from './store';
 import type { Transaction } from './transaction';
 import type { Doc } from './types';
-import type { UpdateOutcome } from './update';
+import { applyUpdate, type ParsedUpdate, type UpdateEnv, type UpdateOutcome } from './update';
 
 /** A collection seen from one command, optionally inside a transaction. */
 export class CollView {
@@ -67,6 +68,18 @@ export class CollView {
   insert(doc: Doc): void {
     if (this.txn) this.store.txnInsert(this.txn, this.db, this.name, doc, this.writeOptions);
     else this.store.insert(this.db, this.name, doc, this.writeOptions);
+  }
+
+  /**
+   * Applies `u` to the visible version `old` and stores the result; returns the outcome. Outside a transaction
+   * the update may change sub-documents of the stored version in place (the store says which), so `old` must
+   * not be read after this call: read what is needed of it first.
+   */
+  applyUpdate(old: Doc, u: ParsedUpdate, env: UpdateEnv): UpdateOutcome {
+    const inPlace = this.txn ? undefined : this.store.inPlaceRules(this.db, this.name, old);
+    const outcome = applyUpdate(old, u, { ...env, inPlace });
+    this.update(old, outcome);
+    return outcome;
   }
 
   update(old: Doc, outcome: UpdateOutcome): void {

@@ -32,6 +32,8 @@ export class Collection {
   readonly uuid = new UUID();
   bytes = 0;
   private nextRid = 1;
+  /** Paths the secondary indexes read (see `indexReads`); recomputed after index changes. */
+  private indexPaths?: string[];
 
   constructor(
     /** Changed only by renameCollection. */
@@ -78,7 +80,15 @@ export class Collection {
     return rec;
   }
 
-  replaceRec(rec: Rec, doc: Doc, size: number, version: number, keys: IndexKeys = this.keysFor(doc)): void {
+  /** Replaces a record's document; `owned` becomes its set of in-place changeable containers (none by default). */
+  replaceRec(
+    rec: Rec,
+    doc: Doc,
+    size: number,
+    version: number,
+    keys: IndexKeys = this.keysFor(doc),
+    owned?: WeakSet<object>,
+  ): void {
     for (const [ix, k] of keys) {
       const old = ix.keysOf(rec.doc);
       if (SecondaryIndex.sameKeys(old, k)) continue;
@@ -89,6 +99,19 @@ export class Collection {
     rec.doc = doc;
     rec.size = size;
     rec.version = version;
+    rec.owned = owned;
+  }
+
+  /**
+   * Whether an update must copy the sub-document at `path` rather than change it in place: an index key (or a
+   * partial index's filter) reads it, at it, inside it or above it, and the index's old entries are computed
+   * from the old version when the new one replaces it.
+   */
+  indexReads(path: string): boolean {
+    this.indexPaths ??= indexedPaths(this.indexes.values());
+    for (const f of this.indexPaths)
+      if (f === path || f.startsWith(path + '.') || path.startsWith(f + '.')) return true;
+    return false;
   }
 
   deleteRec(rec: Rec): void {
@@ -130,10 +153,33 @@ export class Collection {
       index.add(rec, keys);
     }
     this.indexes.set(spec.name, index);
+    this.indexPaths = undefined;
     return spec.name;
   }
 
   dropIndex(name: string): void {
     this.indexes.delete(name);
+    this.indexPaths = undefined;
   }
+}
+
+/** Key paths and partial-filter paths of the secondary indexes. */
+function indexedPaths(indexes: Iterable<SecondaryIndex>): string[] {
+  const out: string[] = [];
+  for (const ix of indexes) {
+    if (ix.name === '_id_') continue;
+    out.push(...ix.fields);
+    if (ix.spec.partialFilterExpression) filterPaths(ix.spec.partialFilterExpression, out);
+  }
+  return out;
+}
+
+/** The field paths a query filter names (under `$and` / `$or` / `$nor` too). */
+function filterPaths(filter: unknown, out: string[]): void {
+  if (Array.isArray(filter)) for (const f of filter) filterPaths(f, out);
+  else if (filter !== null && typeof filter === 'object')
+    for (const [k, v] of Object.entries(filter)) {
+      if (k === '$and' || k === '$or' || k === '$nor') filterPaths(v, out);
+      else if (!k.startsWith('$')) out.push(k);
+    }
 }

@@ -59,6 +59,15 @@ export class Engine {
     return rec ? deepCopy(rec.doc) : undefined;
   }
 
+  /**
+   * Runs `read` on the committed document with this `_id` itself, without copying it (`read` must neither
+   * change it nor keep a reference); undefined when there is none.
+   */
+  readById<T>(db: string, coll: string, id: unknown, read: (doc: Doc) => T): T | undefined {
+    const rec = this.store.catalog.get(db, coll)?.recs.get(valueKey(id));
+    return rec ? read(rec.doc) : undefined;
+  }
+
   /** BSON bytes of all committed documents. */
   memoryUsage(): number {
     return this.store.bytes;

@@ -28,7 +28,7 @@ export interface QueryOptions {
 
 /** Matching documents, the plan that found them and its cost. */
 export interface QueryResult {
-  /** Stored versions: never mutate, copy before handing out. */
+  /** Stored versions: never mutate; copy before handing out or keeping past the next write. */
   docs: Doc[];
   plan: Doc;
   stats: QueryStats;

@@ -10,26 +10,31 @@
 import { fieldSize } from './bson-size';
 import { isPlainObject } from './bson-types';
 import type { Doc } from './types';
+import type { UndoLog } from './update/in-place';
 
 const hasOwn = (o: Doc, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 /**
  * `bsonSize(next) - bsonSize(old)` when `next` differs from `old` only at `paths` (dot-separated, as operator
- * updates report them in `updatedFields` / `removedFields`).
+ * updates report them in `updatedFields` / `removedFields`); `undo` holds the old values of fields changed in
+ * place.
  */
-export function sizeDelta(old: Doc, next: Doc, paths: Iterable<string>): number {
-  /** Measured field → the containers holding it in each version. */
-  const points = new Map<string, [Doc, Doc, string]>();
+export function sizeDelta(old: Doc, next: Doc, paths: Iterable<string>, undo?: UndoLog): number {
+  /** Measured field → the old field (present, value) and the container holding the new one. */
+  const points = new Map<string, [boolean, unknown, Doc, string]>();
   for (const path of paths) {
     const segs = path.split('.');
     let o = old;
     let n = next;
     for (let j = 0; j < segs.length; j++) {
       const key = segs[j];
-      const ov = hasOwn(o, key) ? o[key] : undefined;
+      // A container the update changed in place is the same object in both versions: its log has the old value.
+      const logged = undo?.before(o, key);
+      const had = logged ? logged.had : hasOwn(o, key);
+      const ov = logged ? logged.old : had ? o[key] : undefined;
       const nv = hasOwn(n, key) ? n[key] : undefined;
       if (j === segs.length - 1 || !isPlainObject(ov) || !isPlainObject(nv)) {
-        points.set(j === segs.length - 1 ? path : segs.slice(0, j + 1).join('.'), [o, n, key]);
+        points.set(j === segs.length - 1 ? path : segs.slice(0, j + 1).join('.'), [had, ov, n, key]);
         break;
       }
       o = ov;
@@ -37,9 +42,9 @@ export function sizeDelta(old: Doc, next: Doc, paths: Iterable<string>): number 
     }
   }
   let delta = 0;
-  for (const [point, [o, n, key]] of points) {
+  for (const [point, [had, ov, n, key]] of points) {
     if (coveredByAncestor(point, points)) continue;
-    if (hasOwn(o, key)) delta -= fieldSize(key, o[key]);
+    if (had) delta -= fieldSize(key, ov);
     if (hasOwn(n, key)) delta += fieldSize(key, n[key]);
   }
   return delta;

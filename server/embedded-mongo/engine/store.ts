@@ -17,7 +17,8 @@ import type { Overlay } from './planner';
 import { SnapshotHistory } from './snapshots';
 import { Transaction, type PendingEntry } from './transaction';
 import type { Doc, EngineOptions, OplogEntry } from './types';
-import type { UpdateDescription, UpdateOutcome } from './update';
+import { isIndexSegment } from './paths';
+import type { InPlaceRules, UndoLog, UpdateDescription, UpdateOutcome } from './update';
 import { validateDocument } from './validation';
 import { valueKey } from './value-key';
 
@@ -67,9 +68,22 @@ function topOf(path: string): string {
  * BSON size of the new version of an operator update from the old size, measuring its changed paths only (see
  * size-delta.ts); 16 MB checked.
  */
-function sizeAfterUpdate(oldSize: number, old: Doc, next: Doc, d: UpdateDescription): number {
-  const size = oldSize + sizeDelta(old, next, changedPaths(d));
+function sizeAfterUpdate(oldSize: number, old: Doc, next: Doc, d: UpdateDescription, undo?: UndoLog): number {
+  const size = oldSize + sizeDelta(old, next, changedPaths(d), undo);
   return size > MAX_DOC_BYTES ? validateForStorage(next) : size;
+}
+
+/** The BSON size of an update's new version: measured on the changed paths when it can be, else whole. */
+function sizeOfUpdate(oldSize: number, old: Doc, outcome: UpdateOutcome): number {
+  return outcome.splitPaths && outcome.description
+    ? sizeAfterUpdate(oldSize, old, outcome.doc, outcome.description, outcome.undo)
+    : validateForStorage(outcome.doc);
+}
+
+/** True for a dotted path with an array-index-like segment (sub-documents in arrays are never changed in place). */
+function throughArray(path: string): boolean {
+  for (const seg of path.split('.')) if (isIndexSegment(seg)) return true;
+  return false;
 }
 
 function* changedPaths(d: UpdateDescription): Iterable<string> {
@@ -235,18 +249,45 @@ export class Store {
     });
   }
 
+  /**
+   * What an auto-commit update of the committed `doc` may change in place (see update/in-place.ts); undefined
+   * when it must copy everything it changes: while a transaction is open (its snapshot may need the version
+   * being replaced), when the oplog keeps full images, or when a moderate validator must judge the old version.
+   * Within that, only sub-documents the record owns, outside arrays, that no index reads.
+   */
+  inPlaceRules(db: string, name: string, doc: Doc): InPlaceRules | undefined {
+    const coll = this.catalog.get(db, name);
+    const rec = coll?.recs.get(valueKey(doc._id));
+    if (!coll || !rec || rec.doc !== doc || !rec.owned || this.active.size > 0 || keepsImages(coll))
+      return undefined;
+    if (coll.options.validator && coll.options.validationLevel === 'moderate') return undefined;
+    const owned = rec.owned;
+    return { mayChange: (c, path) => owned.has(c) && !throughArray(path) && !coll.indexReads(path) };
+  }
+
+  /** Stores an update's new version; on any failure, first undoes what the update changed in place. */
   update(db: string, name: string, old: Doc, outcome: UpdateOutcome, opts: WriteOptions = {}): void {
+    try {
+      this.storeUpdate(db, name, old, outcome, opts);
+    } catch (e) {
+      outcome.undo?.undo();
+      throw e;
+    }
+  }
+
+  private storeUpdate(db: string, name: string, old: Doc, outcome: UpdateOutcome, opts: WriteOptions): void {
     const coll = this.catalog.get(db, name);
     const rec = coll?.recs.get(valueKey(old._id));
     if (!coll || !rec) return;
     this.waitIfLocked(coll, rec.idk);
-    if (!outcome.changed) return;
+    if (!outcome.changed) {
+      // Nothing changed, but a copy may have replaced an equal sub-document in place: put the original back.
+      outcome.undo?.undo();
+      return;
+    }
     const changedTop = changedTopFields(outcome);
     // A diffed update (pipeline) may name fields that contain dots, which no path walk can tell apart: measured whole.
-    const size =
-      outcome.splitPaths && outcome.description
-        ? sizeAfterUpdate(rec.size, rec.doc, outcome.doc, outcome.description)
-        : validateForStorage(outcome.doc);
+    const size = sizeOfUpdate(rec.size, rec.doc, outcome);
     if (!opts.bypassValidation) validateDocument(coll, outcome.doc, rec.doc);
     const keys = coll.keysFor(outcome.doc, changedTop);
     this.waitIfLocked(coll, rec.idk, keys);
@@ -254,9 +295,21 @@ export class Store {
     this.memoryCheck(size - rec.size);
     this.bytes += size - rec.size;
     const before = rec.doc;
-    coll.replaceRec(rec, outcome.doc, size, ++this.version, keys);
+    coll.replaceRec(rec, outcome.doc, size, ++this.version, keys, this.ownedAfter(coll, rec, outcome));
     this.keepBefore(coll.ns, rec.idk, before, this.version);
     this.appendCommitted(updateEntry(coll, outcome, before));
+  }
+
+  /**
+   * The containers the new version alone holds after an operator update: those it held before plus the copies
+   * the update made. None when the oplog keeps the whole new version (images), or a `$rename` moved a value
+   * into the update description (which the oplog keeps).
+   */
+  private ownedAfter(coll: Collection, rec: Rec, outcome: UpdateOutcome): WeakSet<object> | undefined {
+    if (!outcome.fresh || outcome.moved || keepsImages(coll)) return undefined;
+    const owned = rec.owned ?? new WeakSet<object>();
+    for (const c of outcome.fresh) owned.add(c);
+    return owned;
   }
 
   remove(db: string, name: string, doc: Doc): void {
@@ -391,10 +444,10 @@ export class Store {
     return coll.recs.get(idk)?.doc;
   }
 
-  private visibleSize(coll: Collection, overlay: Overlay, idk: string): number {
+  private visibleSize(txn: Transaction, coll: Collection, overlay: Overlay, idk: string): number {
     if (overlay.has(idk)) {
       const d = overlay.get(idk);
-      return d ? bsonSize(d) : 0;
+      return d ? (txn.sizes.get(`${coll.ns}\0${idk}`) ?? bsonSize(d)) : 0;
     }
     return coll.recs.get(idk)?.size ?? 0;
   }
@@ -415,6 +468,7 @@ export class Store {
       this.reserve(txn, coll, keys);
       this.memoryCheck(txn.bytesDelta + size);
       overlay.set(idk, doc);
+      txn.sizes.set(`${coll.ns}\0${idk}`, size);
       txn.bytesDelta += size;
       txn.entries.push({
         op: 'insert',
@@ -441,15 +495,18 @@ export class Store {
       const idk = valueKey(old._id);
       const rec = coll.recs.get(idk);
       this.acquire(txn, coll, idk, rec, overlay);
-      const size = validateForStorage(outcome.doc);
       const before = this.visibleBefore(coll, overlay, idk);
+      const oldSize = this.visibleSize(txn, coll, overlay, idk);
+      // Measured from the version the update was applied to (the visible one: else acquire() conflicted).
+      const size = before === old ? sizeOfUpdate(oldSize, old, outcome) : validateForStorage(outcome.doc);
       if (!opts.bypassValidation) validateDocument(coll, outcome.doc, before);
       const keys = coll.keysFor(outcome.doc, changedTopFields(outcome));
       this.checkUniqueInTxn(coll, overlay, idk, keys, rec?.rid ?? 0);
       this.reserve(txn, coll, keys);
-      const growth = size - this.visibleSize(coll, overlay, idk);
+      const growth = size - oldSize;
       this.memoryCheck(txn.bytesDelta + growth);
       overlay.set(idk, outcome.doc);
+      txn.sizes.set(`${coll.ns}\0${idk}`, size);
       txn.bytesDelta += growth;
       txn.entries.push(updateEntry(coll, outcome, before ?? old));
     });
@@ -463,7 +520,7 @@ export class Store {
       const rec = coll.recs.get(idk);
       this.acquire(txn, coll, idk, rec, overlay);
       const before = this.visibleBefore(coll, overlay, idk) ?? doc;
-      txn.bytesDelta -= this.visibleSize(coll, overlay, idk);
+      txn.bytesDelta -= this.visibleSize(txn, coll, overlay, idk);
       overlay.set(idk, null);
       txn.entries.push(deleteEntry(coll, before));
     });
@@ -519,7 +576,7 @@ export class Store {
           }
           continue;
         }
-        const size = bsonSize(doc);
+        const size = txn.sizes.get(`${coll.ns}\0${idk}`) ?? bsonSize(doc);
         if (rec) {
           this.bytes += size - rec.size;
           coll.replaceRec(rec, doc, size, version);

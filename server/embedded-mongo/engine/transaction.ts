@@ -21,6 +21,8 @@ export class Transaction {
   readonly reservations = new Set<string>();
   /** Collections this transaction created (explicitly or by a first write): invisible to others until commit. */
   readonly newCollections = new Map<string, Collection>();
+  /** BSON bytes of the versions in `writes` (`ns\0idk`), counted as they were written: commit reuses them. */
+  readonly sizes = new Map<string, number>();
   /** Bytes the transaction's writes add to the committed state (negative when it deletes). */
   bytesDelta = 0;
   private waiters: (() => void)[] = [];

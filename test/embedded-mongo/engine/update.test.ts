@@ -154,7 +154,7 @@ describe('engine: update operators', () => {
       ).to.equal(9);
     });
 
-    it('never changes the stored version in place (copy-on-write)', () => {
+    it('leaves a version the oplog holds (the inserted one) unchanged', () => {
       const t = setup();
       t.insert('c', [{ _id: 1, n: { a: [1, 2], b: { c: 1 } } }]);
       const before = t.engine.view('test', 'c').docs()[0];

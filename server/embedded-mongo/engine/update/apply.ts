@@ -1,7 +1,8 @@
 /**
  * Applies parsed update operators to a private copy of a document, with MongoDB's path rules (fan-out by
  * `$[]` / `$[id]`, positional `$`, intermediate documents created, errors where a path runs into a scalar) and
- * records what changed for `nModified` and the oplog's `updateDescription`.
+ * records what changed for `nModified` and the oplog's `updateDescription`. Sub-documents the store says only
+ * the stored version holds are changed in place (with an undo log) instead of copied: see in-place.ts.
  */
 import type { Timestamp } from 'bson';
 import { MongoError, mongoError } from '../../errors';
@@ -14,6 +15,7 @@ import { isIndexSegment } from '../paths';
 import { matchedIndex } from '../positional';
 import { parseSort, sortDocs } from '../sort';
 import type { Doc } from '../types';
+import { UndoLog, type InPlaceRules } from './in-place';
 import type { ElementTest, UpdateOp } from './parse';
 
 /** What an update needs besides the document. */
@@ -26,6 +28,8 @@ export interface ApplyContext {
   /** A fresh Timestamp for `$currentDate: {$type: 'timestamp'}`. */
   timestamp: () => Timestamp;
   arrayFilters: Map<string, ElementTest>;
+  /** Which sub-documents of the stored version this update may change in place (none when absent). */
+  inPlace?: InPlaceRules;
 }
 
 /** Paths changed by an update, as change streams report them. */
@@ -33,6 +37,12 @@ export interface ChangeSet {
   changed: boolean;
   updated: Record<string, unknown>;
   removed: string[];
+  /** Containers this update created (copies on changed paths): only the new version holds them. */
+  fresh: Set<object>;
+  /** Old values of what was changed in place; undefined when nothing was. */
+  undo?: UndoLog;
+  /** A `$rename` moved a value, which may hold containers the store thought only it held. */
+  moved: boolean;
 }
 
 type Container = Doc | unknown[];
@@ -77,18 +87,41 @@ const CREATES = new Set([
 ]);
 
 class Applier {
-  readonly changes: ChangeSet = { changed: false, updated: {}, removed: [] };
   /** Containers created by this update (safe to change); every other container belongs to the old version. */
   readonly fresh = new Set<object>();
+  readonly changes: ChangeSet = { changed: false, updated: {}, removed: [], fresh: this.fresh, moved: false };
+  /** Containers of the stored version changed in place, each change logged first. */
+  private readonly inPlace = new Set<object>();
+  /** Paths of documents that lose a field: changed on a copy, since an undo could not restore field order. */
+  private readonly losing: Set<string>;
 
   constructor(
     readonly ctx: ApplyContext,
     readonly id: unknown,
-  ) {}
+    ops: UpdateOp[],
+  ) {
+    this.losing = new Set();
+    if (ctx.inPlace)
+      for (const op of ops)
+        if (op.op === '$unset' || op.op === '$rename') this.losing.add(op.segs.slice(0, -1).join('.'));
+  }
+
+  /** `c[key] = value`, logging the old value first when `c` belongs to the stored version. */
+  put(c: Container, key: string, value: unknown): void {
+    if (this.inPlace.has(c)) (this.changes.undo ??= new UndoLog()).record(c as Doc, key);
+    put(c, key, value);
+  }
+
+  /** Deletes a field; never from a container changed in place (`losing` keeps those on copies). */
+  remove(c: Doc, key: string): void {
+    if (this.inPlace.has(c))
+      throw new Error('internal error: field removed from a document changed in place');
+    delete c[key];
+  }
 
   setValue(c: Container, key: string, path: string, value: unknown): void {
     if (has(c, key) && identical(get(c, key), value)) return;
-    put(c, key, value);
+    this.put(c, key, value);
     this.changes.changed = true;
     this.changes.updated[path] = value;
   }
@@ -161,7 +194,7 @@ class Applier {
           `The path '${path}' must exist in the document in order to apply array updates.`,
         );
       child = {};
-      put(node, key, child);
+      this.put(node, key, child);
       this.fresh.add(child as object);
     } else if (!isPlainObject(child) && !Array.isArray(child)) {
       if (!create) return;
@@ -169,13 +202,23 @@ class Applier {
         'PathNotViable',
         `Cannot create field '${op.segs[i + 1]}' in element {${key}: ${summary(child)}}`,
       );
-    } else if (!this.fresh.has(child)) {
-      // Copy-on-write: containers of the old version are shared, so copy one before changing it.
-      child = Array.isArray(child) ? child.slice() : shallowCopy(child as Doc);
-      put(node, key, child);
-      this.fresh.add(child as object);
+    } else if (!this.fresh.has(child) && !this.inPlace.has(child)) {
+      if (this.mayChangeInPlace(child, path)) this.inPlace.add(child);
+      else {
+        // Copy-on-write: containers of the old version are shared, so copy one before changing it.
+        child = Array.isArray(child) ? child.slice() : shallowCopy(child as Doc);
+        this.put(node, key, child);
+        this.fresh.add(child as object);
+      }
     }
     this.walk(child as Container, op, i + 1, path, create, leaf);
+  }
+
+  private mayChangeInPlace(child: object, path: string): boolean {
+    const rules = this.ctx.inPlace;
+    return (
+      rules !== undefined && isPlainObject(child) && !this.losing.has(path) && rules.mayChange(child, path)
+    );
   }
 
   private positions(arr: unknown[], op: UpdateOp, i: number): number[] {
@@ -206,7 +249,8 @@ class Applier {
       if (!has(c, key)) return;
       found = true;
       value = c[key];
-      delete c[key];
+      this.remove(c, key);
+      this.changes.moved = true;
       this.changes.changed = true;
       this.changes.removed.push(path);
     });
@@ -215,7 +259,7 @@ class Applier {
     this.walk(doc, dst, 0, '', true, (_a, c, key, path) => {
       if (Array.isArray(c))
         throw mongoError('BadValue', `The destination field cannot be an array element, '${target}'`);
-      put(c, key, value);
+      this.put(c, key, value);
       this.changes.updated[path] = value;
     });
   }
@@ -235,7 +279,7 @@ const LEAVES: Record<string, Leaf> = {
   $unset: (a, c, key, path) => {
     if (!has(c, key)) return;
     if (Array.isArray(c)) return a.setValue(c, key, path, null);
-    delete c[key];
+    a.remove(c, key);
     a.changes.changed = true;
     a.changes.removed.push(path);
   },
@@ -397,11 +441,17 @@ function pullMatcher(cond: unknown): (e: unknown) => boolean {
 
 /**
  * Applies operator updates to `doc`, a shallow copy of the old version whose nested containers are still
- * shared with it: they are copied before being changed. Returns what changed.
+ * shared with it: they are copied before being changed, unless `ctx.inPlace` lets the update change them in
+ * place. Returns what changed; on an error, what was changed in place is undone first.
  */
 export function applyOperators(doc: Doc, ops: UpdateOp[], ctx: ApplyContext): ChangeSet {
-  const a = new Applier(ctx, doc._id);
+  const a = new Applier(ctx, doc._id, ops);
   a.fresh.add(doc);
-  a.apply(doc, ops);
+  try {
+    a.apply(doc, ops);
+  } catch (e) {
+    a.changes.undo?.undo();
+    throw e;
+  }
   return a.changes;
 }

@@ -14,11 +14,13 @@ import { splitPath } from '../paths';
 import type { Doc } from '../types';
 import { applyOperators, type ApplyContext } from './apply';
 import { diffDocuments } from './diff';
+import type { UndoLog } from './in-place';
 import type { ParsedUpdate } from './parse';
 
 export { parseUpdate } from './parse';
 export type { ParsedUpdate } from './parse';
 export type { ApplyContext } from './apply';
+export type { InPlaceRules, UndoLog } from './in-place';
 
 /** `updateDescription` of an oplog update entry. */
 export interface UpdateDescription {
@@ -38,9 +40,16 @@ export interface UpdateOutcome {
    * dots): the store then measures only those paths for the memory bound.
    */
   splitPaths?: boolean;
+  /**
+   * Operator updates: the containers the update created (only the new version holds them), whether a
+   * `$rename` moved a value, and the old values of what it changed in place (undo it if the write fails).
+   */
+  fresh?: Set<object>;
+  moved?: boolean;
+  undo?: UndoLog;
 }
 
-/** Options of an update besides the parsed statement. */
+/** Options of an update besides the parsed statement (`inPlace` only from the store: see in-place.ts). */
 export interface UpdateEnv extends Omit<ApplyContext, 'isInsert' | 'arrayFilters'> {
   /** `let` variables of a pipeline update. */
   variables?: Doc;
@@ -90,17 +99,22 @@ export function applyUpdate(old: Doc, u: ParsedUpdate, env: UpdateEnv): UpdateOu
   // Copy-on-write: only the containers on changed paths are copied; the rest is shared with `old`.
   const doc = { ...old };
   const ch = applyOperators(doc, u.ops, { ...env, isInsert: false, arrayFilters: u.arrayFilters });
-  if (!('_id' in doc) || !bsonEquals(doc._id, old._id))
+  if (!('_id' in doc) || !bsonEquals(doc._id, old._id)) {
+    ch.undo?.undo();
     throw mongoError(
       'ImmutableField',
       "Performing an update on the path '_id' would modify the immutable field '_id'",
     );
+  }
   return {
     doc,
     changed: ch.changed,
     kind: 'update',
     description: { updatedFields: ch.updated, removedFields: ch.removed, truncatedArrays: [] },
     splitPaths: true,
+    fresh: ch.fresh,
+    moved: ch.moved,
+    undo: ch.undo,
   };
 }
 
@@ -146,6 +160,6 @@ export function buildUpsert(filter: Doc | undefined, u: ParsedUpdate, env: Updat
     return idFirst('_id' in out ? out._id : new ObjectId(), out);
   }
   const doc: Doc = '_id' in seed ? idFirst(seed._id, seed) : seed;
-  applyOperators(doc, u.ops, { ...env, isInsert: true, arrayFilters: u.arrayFilters });
+  applyOperators(doc, u.ops, { ...env, inPlace: undefined, isInsert: true, arrayFilters: u.arrayFilters });
   return '_id' in doc ? idFirst(doc._id, doc) : idFirst(new ObjectId(), doc);
 }
