@@ -46,15 +46,19 @@ const BACKOFF_MAX_MS = 5000;
 
 /**
  * The change-stream pipeline: only inserts, replaces and updates that touch a field clients see (writes that
- * only drain the purchase outbox or a buyer's tally are filtered out by the server), and only those fields.
+ * only drain the purchase outbox are filtered out by the server).
  */
 export function salesChangePipeline(): Document[] {
   const touched = LIVE_FIELDS.map((f) => ({ [`updateDescription.updatedFields.${f}`]: { $exists: true } }));
-  const projection: Document = { operationType: 1, documentKey: 1, wallTime: 1 };
-  for (const f of LIVE_FIELDS) {
-    projection[`fullDocument.${f}`] = 1;
-    projection[`updateDescription.updatedFields.${f}`] = 1;
-  }
+  // Updates keep all their changed fields: a purchase's are a few hundred bytes (its outbox entry, tally and key
+  // digest), and `sale:purchases` is built from them. Inserts and replaces keep only the live fields.
+  const projection: Document = {
+    operationType: 1,
+    documentKey: 1,
+    wallTime: 1,
+    'updateDescription.updatedFields': 1,
+  };
+  for (const f of LIVE_FIELDS) projection[`fullDocument.${f}`] = 1;
   return [
     {
       $match: {

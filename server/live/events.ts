@@ -1,6 +1,7 @@
 import type { Server, Socket } from 'socket.io';
 import type { ErrorBody } from '../errors';
 import type { SaleStatus, SaleView } from '../sales/sale.view';
+import type { PurchasesBatch } from './purchase-batcher';
 
 /** Pushed to a sale's room whenever the sale changes; several changes may be folded into one. */
 export interface SaleUpdate {
@@ -30,6 +31,7 @@ export interface ClientToServerEvents {
 /** Events the server pushes. */
 export interface ServerToClientEvents {
   'sale:update': (update: SaleUpdate) => void;
+  'sale:purchases': (batch: PurchasesBatch) => void;
 }
 
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents>;

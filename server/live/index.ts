@@ -1,5 +1,5 @@
 import type { Server } from 'socket.io';
-import type { Connection } from 'mongoose';
+import { Types, type Connection } from 'mongoose';
 import type { Logger } from 'winston';
 import type { Metrics } from '../observability';
 import type { Clock } from '../clock';
@@ -8,6 +8,9 @@ import { SalesChangeFeed } from './change-feed';
 import { UpdateCoalescer } from './coalescer';
 import { saleIdOfRoom, saleRoom, type LiveServer } from './events';
 import { LiveSales } from './live-sales';
+import { PurchaseBatcher } from './purchase-batcher';
+import { PurchaseStamps } from './purchase-stamps';
+import { purchasesCollection } from '../purchases/purchases.collection';
 import { saleReaders } from './sale-reader';
 import { toSaleUpdate } from './sale-state';
 import { StockCache } from './stock-cache';
@@ -21,6 +24,7 @@ export type {
   SubscribeAck,
   UnsubscribeAck,
 } from './events';
+export type { PurchasesBatch } from './purchase-batcher';
 export { MAX_SUBSCRIPTIONS_PER_SOCKET } from './subscriptions';
 
 /**
@@ -69,7 +73,18 @@ export async function startLiveStock(deps: LiveStockDeps): Promise<LiveStock> {
     if (io.of('/').adapter.rooms.get(room)?.size)
       io.local.to(room).emit('sale:update', toSaleUpdate(state, clock.now()));
   });
-  const live = new LiveSales({ cache, coalescer, readState, logger });
+  const purchases = new PurchaseBatcher(deps.windowMs ?? COALESCE_WINDOW_MS, (batch) => {
+    const room = saleRoom(batch.saleId);
+    if (io.of('/').adapter.rooms.get(room)?.size) io.local.to(room).emit('sale:purchases', batch);
+  });
+  const stamps = new PurchaseStamps(async (saleId, round, position) => {
+    const doc = await purchasesCollection(connection).findOne(
+      { saleId: new Types.ObjectId(saleId), round, position },
+      { projection: { purchasedAt: 1 } },
+    );
+    return doc ? new Date(doc.purchasedAt) : null;
+  });
+  const live = new LiveSales({ cache, coalescer, purchases, stamps, readState, logger });
   const stopHandling = registerSubscriptionHandlers({ io, live, readSnapshot, clock, logger });
 
   const watchedSales = () =>
@@ -91,6 +106,7 @@ export async function startLiveStock(deps: LiveStockDeps): Promise<LiveStock> {
         stopHandling();
         await feed.close();
         coalescer.close();
+        purchases.close();
       })()),
     isSoldOut: (saleId, round) => cache.isSoldOut(saleId, round),
   };

@@ -1,6 +1,9 @@
 import type { Logger } from 'winston';
 import type { SaleChange } from './change-feed';
 import type { UpdateCoalescer } from './coalescer';
+import type { PurchaseBatcher } from './purchase-batcher';
+import { committedPurchase } from './purchase-items';
+import type { PurchaseStamps } from './purchase-stamps';
 import { mergeUpdatedFields, stateFromDocument, type LiveSaleState } from './sale-state';
 import type { StockCache } from './stock-cache';
 
@@ -10,6 +13,9 @@ export type ReadLiveState = (saleId: string) => Promise<LiveSaleState | null>;
 export interface LiveSalesDeps {
   cache: StockCache;
   coalescer: UpdateCoalescer;
+  /** New buyers, folded into `sale:purchases`, and their times. */
+  purchases: PurchaseBatcher;
+  stamps: PurchaseStamps;
   readState: ReadLiveState;
   logger: Logger;
 }
@@ -28,6 +34,13 @@ export class LiveSales {
   /** Applies one change from the stream. */
   async applyChange(change: SaleChange): Promise<void> {
     const { cache } = this.deps;
+    // Every purchase is its own update event, delivered once and in commit order: none is skipped or repeated.
+    const unstamped = change.operationType === 'update' ? committedPurchase(change.updatedFields) : null;
+    if (unstamped) {
+      const purchase = await this.deps.stamps.stamp(change.saleId, unstamped);
+      if (purchase) this.deps.purchases.offer(change.saleId, purchase);
+      else this.deps.logger.error('live: purchase time unknown', { saleId: change.saleId, ...unstamped.item });
+    }
     if (change.operationType !== 'update') {
       const state = stateFromDocument({ ...change.fullDocument, _id: change.saleId });
       if (state) this.publish(state);

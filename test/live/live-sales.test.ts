@@ -1,3 +1,5 @@
+import { PurchaseBatcher } from '../../server/live/purchase-batcher';
+import { PurchaseStamps } from '../../server/live/purchase-stamps';
 import { expect } from 'chai';
 import { UpdateCoalescer } from '../../server/live/coalescer';
 import { LiveSales } from '../../server/live/live-sales';
@@ -34,6 +36,8 @@ describe('live LiveSales', () => {
     live = new LiveSales({
       cache,
       coalescer,
+      purchases: new PurchaseBatcher(0, () => undefined),
+      stamps: new PurchaseStamps(async () => null),
       logger: silentLogger,
       readState: async () => {
         reads += 1;

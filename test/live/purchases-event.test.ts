@@ -1,0 +1,89 @@
+import { expect } from 'chai';
+import type { PurchasesBatch } from '../../server/live';
+import { RunningClock, TestApp, type TestUser } from '../helpers/app';
+import { readBoard } from '../ledger/board';
+import { connectClient, eventually, subscribe, type LiveClient } from './harness';
+
+/** A socket's `sale:purchases` batches, in arrival order. */
+function recordPurchases(socket: LiveClient): PurchasesBatch[] {
+  const batches: PurchasesBatch[] = [];
+  socket.on('sale:purchases', (batch) => batches.push(batch));
+  return batches;
+}
+
+describe('live leaderboard: sale:purchases', () => {
+  let t: TestApp;
+  let behind: TestApp;
+  let admin: TestUser;
+  const sockets: LiveClient[] = [];
+  before(async () => {
+    t = await TestApp.start({ clock: new RunningClock() });
+    // A second instance whose clock is 3 s behind: its purchases take the previous purchase's time.
+    behind = await t.addInstance(new RunningClock(-3000));
+    admin = await t.createUser({ role: 'admin' });
+  });
+  after(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await behind.stop();
+    await t.stop();
+  });
+
+  it('brings every buyer of the round to every subscriber of every instance, once, in position order', async () => {
+    const sale = await t.createSale(admin, {
+      units: 120,
+      perOrderLimit: 2,
+      perUserLimit: 2,
+      startsAt: new Date(Date.now() - 10_000).toISOString(),
+    });
+    const watchers = await Promise.all(
+      [t, behind, t].map(async (instance) => {
+        const socket = await connectClient(instance.baseUrl);
+        sockets.push(socket);
+        const batches = recordPurchases(socket);
+        expect((await subscribe(socket, sale.id)).ok).to.equal(true);
+        return batches;
+      }),
+    );
+    const buyers = await t.createUsers(100);
+    const answers = await Promise.all(
+      buyers.map((buyer, i) => (i % 2 === 0 ? t : behind).buy(buyer, sale.id, { quantity: 1 + (i % 2) })),
+    );
+    const sold = answers
+      .filter((a) => a.status === 201)
+      .reduce((sum, a) => sum + a.body.purchase.quantity, 0);
+    expect(sold).to.equal(120);
+    const board = await readBoard(t, sale.id, 1);
+    for (const batches of watchers) {
+      const all = () => batches.flatMap((batch) => batch.items).length === board.length;
+      expect(await eventually(all)).to.equal(true);
+      for (const batch of batches) expect(batch).to.include({ saleId: sale.id, round: 1 });
+      const items = batches.flatMap((batch) => batch.items);
+      expect(items).to.deep.equal(board);
+    }
+  });
+
+  it('starts a new round with its own positions', async () => {
+    const sale = await t.createSale(admin, {
+      units: 5,
+      startsAt: new Date(Date.now() - 10_000).toISOString(),
+    });
+    const socket = await connectClient(t.baseUrl);
+    sockets.push(socket);
+    const batches = recordPurchases(socket);
+    expect((await subscribe(socket, sale.id)).ok).to.equal(true);
+    const [a, b] = await t.createUsers(2);
+    expect((await t.buy(a, sale.id)).status).to.equal(201);
+    const opened = await t.request('POST', `/api/sales/${sale.id}/rounds`, {
+      token: admin.token,
+      body: { startsAt: new Date(Date.now() - 1000).toISOString(), force: true },
+    });
+    expect(opened.status).to.equal(201);
+    expect((await t.buy(b, sale.id)).status).to.equal(201);
+    expect(await eventually(() => batches.flatMap((batch) => batch.items).length === 2)).to.equal(true);
+    expect(batches.map((batch) => [batch.round, batch.items.map((item) => item.position)])).to.deep.equal([
+      [1, [1]],
+      [2, [1]],
+    ]);
+    expect(batches[1].items[0].user).to.deep.equal({ id: b.id, name: b.name });
+  });
+});
