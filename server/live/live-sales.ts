@@ -39,7 +39,8 @@ export class LiveSales {
     if (unstamped) {
       const purchase = await this.deps.stamps.stamp(change.saleId, unstamped);
       if (purchase) this.deps.purchases.offer(change.saleId, purchase);
-      else this.deps.logger.error('live: purchase time unknown', { saleId: change.saleId, ...unstamped.item });
+      else
+        this.deps.logger.error('live: purchase time unknown', { saleId: change.saleId, ...unstamped.item });
     }
     if (change.operationType !== 'update') {
       const state = stateFromDocument({ ...change.fullDocument, _id: change.saleId });

@@ -33,7 +33,12 @@ export function committedPurchase(fields: Record<string, unknown> | undefined): 
   const entry = fields[entries[0]] as Record<string, unknown> | null;
   if (!entry || typeof entry !== 'object') return null;
   const { round, userId, userName, quantity, at } = entry;
-  if (typeof round !== 'number' || typeof quantity !== 'number' || typeof userName !== 'string' || userId == null)
+  if (
+    typeof round !== 'number' ||
+    typeof quantity !== 'number' ||
+    typeof userName !== 'string' ||
+    userId == null
+  )
     return null;
   if (!(at instanceof Date)) return null;
   return {
