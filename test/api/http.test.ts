@@ -22,7 +22,7 @@ describe('HTTP layer', () => {
     it('are 404 NOT_FOUND in the error shape', async () => {
       for (const [method, path] of [
         ['GET', '/api/nope'],
-        ['DELETE', '/api/products'],
+        ['DELETE', '/api/nothing/here'],
         ['GET', '/api/sales/0123456789abcdef01234567/nothing'],
       ]) {
         const res = await t.request(method, path);
