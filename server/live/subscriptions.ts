@@ -80,13 +80,14 @@ export function registerSubscriptionHandlers(deps: SubscriptionDeps): () => void
       let saleId: string;
       try {
         saleId = parseSaleId(raw);
+        // Too many answers pending is a rate problem (retry later), checked before the bound on sales watched.
+        if (inFlight >= MAX_SUBSCRIPTIONS_PER_SOCKET) throw new AppError('RATE_LIMITED');
         if (!watched.has(saleId) && watched.size + inFlight >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
           throw new AppError('VALIDATION_ERROR', {
             message: `At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} sales can be watched per connection`,
             details: [{ path: 'saleId', message: 'too many subscriptions', type: 'subscriptions.max' }],
           });
         }
-        if (inFlight >= MAX_SUBSCRIPTIONS_PER_SOCKET) throw new AppError('RATE_LIMITED');
       } catch (error) {
         ack(failure(error));
         return;
