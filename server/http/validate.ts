@@ -22,7 +22,8 @@ function check<T>(schema: Joi.Schema<T>, input: unknown, options: Joi.Validation
     message: `"${key}" is not allowed`,
     type: 'object.unknown',
   }));
-  for (const d of error?.details ?? []) details.push({ path: d.path.join('.'), message: d.message, type: d.type });
+  for (const d of error?.details ?? [])
+    details.push({ path: d.path.join('.'), message: d.message, type: d.type });
   throw new AppError('VALIDATION_ERROR', { details });
 }
 

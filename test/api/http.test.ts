@@ -95,21 +95,30 @@ describe('HTTP layer', () => {
       const cases: [string, string, string | undefined, string][] = [
         ['POST', `/api/sales/${sale.id}/purchases`, user.token, '{"__proto__":{"quantity":1}}'],
         ['POST', `/api/sales/${sale.id}/purchases`, user.token, '{"quantity":1,"constructor":{}}'],
-        ['POST', '/api/auth/register', undefined, '{"name":"A","email":"p@example.com","password":"longenough","__proto__":{"role":"admin"}}'],
+        [
+          'POST',
+          '/api/auth/register',
+          undefined,
+          '{"name":"A","email":"p@example.com","password":"longenough","__proto__":{"role":"admin"}}',
+        ],
         ['POST', '/api/products', admin.token, '{"name":"K","price":1,"prototype":1}'],
       ];
       for (const [method, path, token, raw] of cases) {
         const res = await t.request(method, path, { token, raw });
         expect(res.status, raw).to.equal(400);
         expect(res.body.error.code, raw).to.equal('VALIDATION_ERROR');
-        expect(res.body.error.details.map((d: { type: string }) => d.type), raw).to.include('object.unknown');
+        expect(
+          res.body.error.details.map((d: { type: string }) => d.type),
+          raw,
+        ).to.include('object.unknown');
       }
       const nested = await t.request('POST', '/api/sales', {
         token: admin.token,
-        raw: JSON.stringify({ productId: sale.product.id, price: 1, startsAt: '2031-01-01T00:00:00Z' }).replace(
-          '}',
-          ',"promoCondition":{"name":"x","__proto__":{"admin":true}}}',
-        ),
+        raw: JSON.stringify({
+          productId: sale.product.id,
+          price: 1,
+          startsAt: '2031-01-01T00:00:00Z',
+        }).replace('}', ',"promoCondition":{"name":"x","__proto__":{"admin":true}}}'),
       });
       expect(nested.status).to.equal(400);
       expect(nested.body.error.details.map((d: { path: string }) => d.path)).to.include(

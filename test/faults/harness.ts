@@ -44,7 +44,13 @@ export async function startRig(): Promise<FaultRig> {
   const callers = async (count: number, role: 'user' | 'admin'): Promise<Caller[]> => {
     const docs = Array.from({ length: count }, (_, i) => {
       const _id = new Types.ObjectId();
-      return { _id, name: `${role}-${i}`, email: `${_id.toHexString()}@faults.local`, passwordHash: '!', role };
+      return {
+        _id,
+        name: `${role}-${i}`,
+        email: `${_id.toHexString()}@faults.local`,
+        passwordHash: '!',
+        role,
+      };
     });
     await userModel(connection).insertMany(docs);
     return docs.map(({ _id, name }) => {

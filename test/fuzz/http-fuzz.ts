@@ -76,7 +76,10 @@ async function send(baseUrl: string, req: FuzzRequest) {
 
 /** Describes a request for a failure message (bodies cut short). */
 function describe(req: FuzzRequest): string {
-  const headers = { ...req.headers, ...(req.headers['x-pad'] ? { 'x-pad': `(${req.headers['x-pad'].length} bytes)` } : {}) };
+  const headers = {
+    ...req.headers,
+    ...(req.headers['x-pad'] ? { 'x-pad': `(${req.headers['x-pad'].length} bytes)` } : {}),
+  };
   return JSON.stringify({ ...req, headers, path: req.path.slice(0, 300), body: req.body?.slice(0, 300) });
 }
 

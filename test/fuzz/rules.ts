@@ -19,7 +19,10 @@ export function isRealInstant(value: unknown): boolean {
   const utc = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   utc.setUTCFullYear(y);
   const sameFields =
-    utc.getUTCMonth() === mo - 1 && utc.getUTCDate() === d && utc.getUTCHours() === h && utc.getUTCMinutes() === mi;
+    utc.getUTCMonth() === mo - 1 &&
+    utc.getUTCDate() === d &&
+    utc.getUTCHours() === h &&
+    utc.getUTCMinutes() === mi;
   return sameFields && s < 60 && (m[7] === 'Z' || (Number(m[8]) < 24 && Number(m[9]) < 60));
 }
 
@@ -65,14 +68,16 @@ export function ruleProblem(req: FuzzRequest, res: RuleAnswer, fixtures: Fixture
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (req.body && type !== 'application/json' && res.status !== 415) return 'a non-JSON body was not 415';
   const ok = res.status >= 200 && res.status < 300;
-  if (ok && type === 'application/json' && hasPrototypeKey(parsed(req.body))) return 'a prototype key was accepted';
+  if (ok && type === 'application/json' && hasPrototypeKey(parsed(req.body)))
+    return 'a prototype key was accepted';
   if (ok && (req.route === 'sale' || req.route === 'round')) {
     const startsAt = (parsed(req.body) as { startsAt?: unknown } | undefined)?.startsAt;
     if (!isRealInstant(startsAt)) return `created with startsAt ${JSON.stringify(startsAt)}`;
   }
   if (ok && req.route === 'leaderboard') {
     const cursors = new URLSearchParams(req.path.split('?')[1] ?? '').getAll('cursor');
-    if (cursors.some((c) => c !== fixtures.cursor) || cursors.length > 1) return 'paged with a cursor not issued';
+    if (cursors.some((c) => c !== fixtures.cursor) || cursors.length > 1)
+      return 'paged with a cursor not issued';
   }
   return null;
 }

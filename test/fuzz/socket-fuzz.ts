@@ -131,7 +131,8 @@ async function crowd(baseUrl: string, count: number, cap: number, stats: SocketF
     const connected = outcomes.filter((o) => !o.error).length;
     stats.crowd.connected += connected;
     stats.crowd.refused += outcomes.length - connected;
-    if (connected > cap - 1) throw new Error(`${connected} + 1 connections open over the cap ${cap}: ${what}`);
+    if (connected > cap - 1)
+      throw new Error(`${connected} + 1 connections open over the cap ${cap}: ${what}`);
     for (const { error } of outcomes) {
       if (error && error.data?.code !== 'RATE_LIMITED') {
         throw new Error(`refused without RATE_LIMITED (${error.message}): ${what}`);

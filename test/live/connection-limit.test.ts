@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { TestApp } from '../helpers/app';
 
-type Outcome = { socket: Socket; connected: true } | { socket: Socket; connected: false; error: Error & { data?: any } };
+type Outcome =
+  { socket: Socket; connected: true } | { socket: Socket; connected: false; error: Error & { data?: any } };
 
 /** Opens a connection and waits for the server's verdict: connected, or refused with connect_error. */
 function open(url: string, headers: Record<string, string> = {}): Promise<Outcome> {
