@@ -73,11 +73,11 @@ export function ruleProblem(req: FuzzRequest, res: RuleAnswer, fixtures: Fixture
   const ok = res.status >= 200 && res.status < 300;
   if (ok && type === 'application/json' && hasPrototypeKey(parsed(req.body)))
     return 'a prototype key was accepted';
-  if (ok && (req.route === 'sale' || req.route === 'round')) {
+  if (res.status === 201 && req.method === 'POST' && (req.route === 'sale' || req.route === 'round')) {
     const startsAt = (parsed(req.body) as { startsAt?: unknown } | undefined)?.startsAt;
     if (!isRealInstant(startsAt)) return `created with startsAt ${JSON.stringify(startsAt)}`;
   }
-  if (ok && req.route === 'leaderboard') {
+  if (ok && req.method === 'GET' && req.route === 'leaderboard') {
     const cursors = new URLSearchParams(req.path.split('?')[1] ?? '').getAll('cursor');
     if (cursors.some((c) => c !== fixtures.cursor) || cursors.length > 1)
       return 'paged with a cursor not issued';
