@@ -10,6 +10,9 @@ import { makeFixtures } from '../test/fuzz/fixtures';
 import { fuzzHttp } from '../test/fuzz/http-fuzz';
 import { fuzzSockets } from '../test/fuzz/socket-fuzz';
 
+/** A small per-IP connection cap, so the socket fuzzer's crowds of connections reach it. */
+const SOCKET_CAP = 5;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -19,7 +22,7 @@ async function main(): Promise<void> {
     },
   });
   const seed = Number(values.seed);
-  const t = await TestApp.start();
+  const t = await TestApp.start({ env: { SOCKET_CONNECTIONS_PER_IP: String(SOCKET_CAP) } });
   try {
     const fixtures = await makeFixtures(t);
     console.log(
@@ -38,9 +41,16 @@ async function main(): Promise<void> {
     console.log(
       `  idempotent replays: ${http.replays}; unsendable by the client: ${http.unsendable}; slowest ${Math.round(http.slowestMs)} ms`,
     );
-    const sockets = await fuzzSockets(t.baseUrl, fixtures, { numRuns: Number(values['socket-runs']), seed });
+    const sockets = await fuzzSockets(t.baseUrl, fixtures, {
+      numRuns: Number(values['socket-runs']),
+      seed,
+      connectionCap: SOCKET_CAP,
+    });
     console.log(
       `sockets: ${sockets.events} events, ${sockets.acked.ok} acked ok, refused ${JSON.stringify(sockets.acked.refused)}, ${sockets.unacked} without ack; connection up throughout`,
+    );
+    console.log(
+      `  crowds over the cap of ${SOCKET_CAP} per IP: ${sockets.crowd.connected} connected, ${sockets.crowd.refused} refused with RATE_LIMITED`,
     );
   } finally {
     await t.stop();

@@ -4,20 +4,24 @@ import helmet from 'helmet';
 import type { Connection } from 'mongoose';
 import { Server as SocketServer } from 'socket.io';
 import type { Logger } from 'winston';
+import { createAccountStates } from './auth/account-states';
 import { authRoutes } from './auth/auth.routes';
 import { createAuthService } from './auth/auth.service';
 import { createTokenService } from './auth/tokens';
 import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { authenticate } from './http/auth';
+import { answerClientErrors } from './http/client-errors';
 import { errorHandler, notFound } from './http/error-handler';
 import { authRateLimit, purchaseRateLimit } from './http/rate-limits';
 import { healthRoutes } from './http/health';
+import { requireJsonBodies } from './http/json-only';
+import { methodNotAllowed } from './http/method-not-allowed';
 import { startJobs, type Jobs } from './jobs';
 import { ensureLedgerIndexes, reconcileAtStartup } from './ledger';
 import { LeaderboardService } from './leaderboard/leaderboard.service';
 import { leaderboardRoutes } from './leaderboard/leaderboard.routes';
-import { demoPageRouter, startLiveStock } from './live';
+import { demoPageRouter, limitConnectionsPerIp, startLiveStock } from './live';
 import {
   createMetrics,
   httpMetricsMiddleware,
@@ -87,7 +91,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   ]);
 
   const tokens = createTokenService(config.jwt.key, config.jwt.expiresInSeconds);
-  const auth = authenticate(tokens);
+  const auth = authenticate(tokens, createAccountStates(connection, clock));
   const directory = new SaleDirectory(connection);
   const leaderboard = new LeaderboardService(connection, directory, config.jwt.key);
   const onPurchasesWritten = (saleHex: string) => leaderboard.invalidate(saleHex);
@@ -102,6 +106,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(httpMetricsMiddleware(metrics));
   // No `upgrade-insecure-requests`: behind plain HTTP (a LAN, the compose file) it would break the page's assets.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(methodNotAllowed);
+  app.use(requireJsonBodies);
   app.use(express.json({ limit: BODY_LIMIT }));
   // Ready only once this instance has reconciled the ledger (a previous process may have died mid-purchase).
   const startup = new AbortController();
@@ -122,9 +128,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(metricsRouter(metrics, { token: config.metricsToken ?? undefined }));
 
   const http = createServer(app);
+  answerClientErrors(http);
   // Same-origin policy as REST: no CORS headers, so browsers only connect from pages this server serves.
   // Clients only ever send a sale id: a small message bound instead of Socket.IO's 1 MB default.
   const io = new SocketServer(http, { maxHttpBufferSize: SOCKET_MESSAGE_LIMIT_BYTES });
+  limitConnectionsPerIp(io, { max: config.socketConnectionsPerIp, trust: app.get('trust proxy fn') });
   metrics.observeLive(socketIoGaugeSource(io, (room) => room.startsWith('sale:')));
   const live = await startLiveStock({ io, connection, clock, logger, metrics });
   const purchases = new PurchaseService({
@@ -138,7 +146,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.use(
     '/api/auth',
-    authRoutes(createAuthService(connection, tokens), tokens, authRateLimit(config.authRateLimit)),
+    authRoutes(createAuthService(connection, tokens), auth, authRateLimit(config.authRateLimit)),
   );
   app.use('/api/products', productRoutes(createProductsService(connection), auth));
   app.use('/api/sales', purchaseRoutes(purchases, auth, purchaseRateLimit(config.purchaseRateLimit)));

@@ -1,5 +1,6 @@
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import Joi from 'joi';
+import { fitsBcrypt } from './auth/passwords';
 
 /** The validated, frozen configuration. Read once at start; passed to everything that needs it. */
 export interface Config {
@@ -21,6 +22,8 @@ export interface Config {
   readonly authRateLimit: number;
   /** Purchase calls per user per second. */
   readonly purchaseRateLimit: number;
+  /** Socket.IO connections open at once per client IP. */
+  readonly socketConnectionsPerIp: number;
   readonly demo: boolean;
   /** Seconds from boot to the demo sale's start (DEMO_START_DELAY_S). */
   readonly demoStartDelaySeconds: number;
@@ -53,10 +56,15 @@ const schema = Joi.object({
     .message('JWT_EXPIRES_IN must be a duration such as 3600, 90s, 15m, 1h or 7d')
     .default('1h'),
   ADMIN_EMAIL: Joi.string().email({ tlds: false }).lowercase(),
-  ADMIN_PASSWORD: Joi.string().min(8),
+  // bcrypt reads 72 bytes: a longer admin password could never log in (login refuses what bcrypt cannot read).
+  ADMIN_PASSWORD: Joi.string()
+    .min(8)
+    .custom((value: string, helpers) => (fitsBcrypt(value) ? value : helpers.error('any.invalid')))
+    .messages({ 'any.invalid': 'ADMIN_PASSWORD must be at most 72 bytes (UTF-8)' }),
   LOG_LEVEL: Joi.string().valid('error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly').default('info'),
   AUTH_RATE_LIMIT: Joi.number().integer().min(1).default(30),
   PURCHASE_RATE_LIMIT: Joi.number().integer().min(1).default(5),
+  SOCKET_CONNECTIONS_PER_IP: Joi.number().integer().min(1).max(1_000_000).default(50),
   DEMO: Joi.boolean().truthy('true').falsy('false').sensitive(),
   TRUST_PROXY: Joi.alternatives(
     Joi.boolean().truthy('true').falsy('false').sensitive(),
@@ -82,6 +90,7 @@ interface RawEnv {
   LOG_LEVEL: string;
   AUTH_RATE_LIMIT: number;
   PURCHASE_RATE_LIMIT: number;
+  SOCKET_CONNECTIONS_PER_IP: number;
   DEMO?: boolean;
   TRUST_PROXY: boolean | number | string;
   METRICS_TOKEN?: string;
@@ -126,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: raw.LOG_LEVEL,
     authRateLimit: raw.AUTH_RATE_LIMIT,
     purchaseRateLimit: raw.PURCHASE_RATE_LIMIT,
+    socketConnectionsPerIp: raw.SOCKET_CONNECTIONS_PER_IP,
     demo: raw.DEMO ?? !raw.MONGODB_URI,
     trustProxy: raw.TRUST_PROXY,
     metricsToken: raw.METRICS_TOKEN ?? null,

@@ -9,7 +9,10 @@ export interface Caller {
   token: string;
 }
 
-/** Signs `count` tokens the way the server does, with the secret it was given (JWT_SECRET). */
+/**
+ * Signs `count` tokens the way the server does, with the secret it was given (JWT_SECRET). The server refuses a
+ * token whose account does not exist: callers of the server under test come from `createCallers`.
+ */
 export function mintCallers(secret: string, count: number, role: 'user' | 'admin' = 'user'): Caller[] {
   const tokens = createTokenService(createSecretKey(Buffer.from(secret, 'utf8')), 3600);
   return Array.from({ length: count }, (_, i) => {
@@ -17,6 +20,33 @@ export function mintCallers(secret: string, count: number, role: 'user' | 'admin
     const name = role === 'admin' ? `admin-${i}` : `buyer-${i}`;
     return { id, name, token: tokens.sign({ id, name, role }) };
   });
+}
+
+/**
+ * Callers whose accounts exist: minted, then inserted into `users` in one write (a password hash nobody can log in
+ * with, since they never log in).
+ */
+export async function createCallers(
+  db: Db,
+  secret: string,
+  count: number,
+  role: 'user' | 'admin' = 'user',
+): Promise<Caller[]> {
+  const callers = mintCallers(secret, count, role);
+  const now = new Date();
+  await db.collection('users').insertMany(
+    callers.map((c) => ({
+      _id: new ObjectId(c.id),
+      name: c.name,
+      email: `${c.id}@bench.local`,
+      passwordHash: '!',
+      role,
+      createdAt: now,
+      updatedAt: now,
+    })),
+    { ordered: false },
+  );
+  return callers;
 }
 
 /** A parsed JSON answer. */

@@ -1,7 +1,7 @@
 import { startReferences } from '../rows/reference';
 import { newJwtSecret, startAppServer } from './app-server';
 import type { BenchContext, Placement } from './context';
-import { mintCallers, openDb } from './fixtures';
+import { createCallers, openDb } from './fixtures';
 import { startDatabaseProcess, type DatabaseProcess } from './processes';
 
 /** How to start the processes a benchmark measures. */
@@ -70,7 +70,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       mongodbUri,
       jwtSecret,
       app,
-      admin: mintCallers(jwtSecret, 1, 'admin')[0],
+      admin: (await createCallers(handle.db, jwtSecret, 1, 'admin'))[0],
       db: handle.db,
       placement,
       serverProcesses: { server: app.process.pid, ...(database ? { database: database.process.pid } : {}) },

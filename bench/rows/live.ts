@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { ObjectId } from 'mongodb';
 import type { BenchContext } from '../lib/context';
-import { api, createSale, mintCallers } from '../lib/fixtures';
+import { api, createCallers, createSale } from '../lib/fixtures';
 import { runLoad } from '../lib/http-load';
 import { connectWatchers, percentile } from '../lib/watchers';
 
@@ -46,7 +46,7 @@ export async function measurePush(ctx: BenchContext): Promise<PushFigures> {
   const pool = await connectWatchers(ctx.app.url, sale.id, PUSH_SOCKETS, { budgetMs: 60_000 });
   try {
     if (pool.failed > 0) ctx.log(`push: ${pool.failed} sockets failed to subscribe`);
-    const [buyer] = mintCallers(ctx.jwtSecret, 1);
+    const [buyer] = await createCallers(ctx.db, ctx.jwtSecret, 1);
     const answers: { remaining: number; at: number; sentAt: number }[] = [];
     for (let i = 0; i < PUSH_PURCHASES; i += 1) {
       const sentAt = performance.now();
@@ -119,7 +119,7 @@ export async function measureFanOut(ctx: BenchContext, count: number): Promise<F
   const sale = await createSale(ctx.app.url, ctx.admin.token, { units });
   const pool = await connectWatchers(ctx.app.url, sale.id, count, { concurrency: 200, budgetMs: 90_000 });
   try {
-    const buyers = mintCallers(ctx.jwtSecret, units * 2).map((c) => `Bearer ${c.token}`);
+    const buyers = (await createCallers(ctx.db, ctx.jwtSecret, units * 2)).map((c) => `Bearer ${c.token}`);
     let soldOutAt = NaN;
     await runLoad({
       url: ctx.app.url,

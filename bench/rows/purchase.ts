@@ -1,9 +1,9 @@
 import { ObjectId } from 'mongodb';
 import type { BenchContext } from '../lib/context';
-import { createSale } from '../lib/fixtures';
+import { createCallers, createSale } from '../lib/fixtures';
 import { compare, type Comparison } from '../lib/compare';
 import type { LoadResult } from '../lib/http-load';
-import { BODY, rotatingAuth } from './reference';
+import { BODY, CALLERS, rotatingAuth } from './reference';
 
 /** The ledger and its projection after a load, read with the driver (not through the API under test). */
 export interface CountCheck {
@@ -92,6 +92,7 @@ export async function measurePurchases(
   buyers: number,
 ): Promise<{ comparison: Comparison; counts: CountCheck }> {
   const sale = await createSale(ctx.app.url, ctx.admin.token, { units: HUGE, perUserLimit: HUGE });
+  const callers = await createCallers(ctx.db, ctx.jwtSecret, buyers);
   let soldBefore = 0;
   const comparison = await compare(
     ctx,
@@ -101,7 +102,7 @@ export async function measurePurchases(
       processes: ctx.serverProcesses,
       path: () => `/api/sales/${sale.id}/purchases`,
       body: BODY,
-      headers: rotatingAuth(ctx.jwtSecret, buyers),
+      headers: rotatingAuth(callers),
     },
     async () => {
       soldBefore = (await settledSale(ctx, sale.id)).sold as number;
@@ -118,7 +119,7 @@ export async function measureSoldOut(
   ctx: BenchContext,
 ): Promise<{ comparison: Comparison; unchanged: boolean }> {
   const sale = await createSale(ctx.app.url, ctx.admin.token, { units: 1 });
-  const auth = rotatingAuth(ctx.jwtSecret);
+  const auth = rotatingAuth(await createCallers(ctx.db, ctx.jwtSecret, CALLERS));
   const first = await fetch(`${ctx.app.url}/api/sales/${sale.id}/purchases`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...auth(0) },

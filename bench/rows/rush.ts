@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { ObjectId } from 'mongodb';
 import type { BenchContext } from '../lib/context';
-import { createSale, mintCallers } from '../lib/fixtures';
+import { createCallers, createSale } from '../lib/fixtures';
 import { runLoad, type LoadResult } from '../lib/http-load';
 
 /** Rush figures. */
@@ -36,7 +36,7 @@ export async function measureRush(
   connections: number,
 ): Promise<RushFigures> {
   const sale = await createSale(ctx.app.url, ctx.admin.token, { units });
-  const tokens = mintCallers(ctx.jwtSecret, buyers).map((c) => `Bearer ${c.token}`);
+  const tokens = (await createCallers(ctx.db, ctx.jwtSecret, buyers)).map((c) => `Bearer ${c.token}`);
   let soldOutAt = NaN;
   let unexpected = 0;
   const started = performance.now();

@@ -1,12 +1,11 @@
 import { Router, type RequestHandler } from 'express';
-import { authenticate, identityOf } from '../http/auth';
+import { identityOf } from '../http/auth';
 import { validateBody } from '../http/validate';
 import { loginSchema, registerSchema } from './auth.schemas';
 import type { AuthService } from './auth.service';
-import type { TokenService } from './tokens';
 
 /** /api/auth: register, login, me. `limiter` is the per-IP rate limit of every auth call. */
-export function authRoutes(auth: AuthService, tokens: TokenService, limiter: RequestHandler): Router {
+export function authRoutes(auth: AuthService, authenticate: RequestHandler, limiter: RequestHandler): Router {
   const router = Router();
   router.use(limiter);
 
@@ -19,7 +18,7 @@ export function authRoutes(auth: AuthService, tokens: TokenService, limiter: Req
     res.json(await auth.login(validateBody(loginSchema, req.body)));
   });
 
-  router.get('/me', authenticate(tokens), async (req, res) => {
+  router.get('/me', authenticate, async (req, res) => {
     res.json({ user: await auth.me(identityOf(req).id) });
   });
 

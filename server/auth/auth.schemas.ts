@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { fitsBcrypt, MAX_PASSWORD_BYTES } from './passwords';
 
 /** Register body; bcrypt reads at most 72 bytes, so longer passwords are refused rather than truncated. */
 export interface RegisterInput {
@@ -15,8 +16,8 @@ export interface LoginInput {
 
 const password = Joi.string()
   .min(8)
-  .max(72)
-  .custom((value: string, helpers) => (Buffer.byteLength(value) > 72 ? helpers.error('string.max') : value));
+  .max(MAX_PASSWORD_BYTES)
+  .custom((value: string, helpers) => (fitsBcrypt(value) ? value : helpers.error('string.max')));
 
 /** POST /api/auth/register body. */
 export const registerSchema = Joi.object<RegisterInput>({
@@ -25,8 +26,11 @@ export const registerSchema = Joi.object<RegisterInput>({
   password: password.required(),
 });
 
-/** POST /api/auth/login body (no format rules: a wrong email is just wrong credentials). */
+/**
+ * POST /api/auth/login body (no format rules: a wrong email is just wrong credentials, and a password of any
+ * length, up to the body limit, is checked like any other, so one bcrypt cannot read is a wrong password).
+ */
 export const loginSchema = Joi.object<LoginInput>({
   email: Joi.string().min(1).max(254).required(),
-  password: Joi.string().min(1).max(1024).required(),
+  password: Joi.string().min(1).required(),
 });

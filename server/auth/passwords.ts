@@ -13,8 +13,21 @@ export function hashPassword(password: string): Promise<string> {
   return bcrypt.hash(password, COST);
 }
 
-/** Compares a password with a hash, or with the dummy hash when there is no user (always false then). */
+/** bcrypt reads this many bytes of a password and silently ignores the rest. */
+export const MAX_PASSWORD_BYTES = 72;
+
+/** True when bcrypt would read all of `password` (UTF-8 bytes, not characters). */
+export function fitsBcrypt(password: string): boolean {
+  return Buffer.byteLength(password, 'utf8') <= MAX_PASSWORD_BYTES;
+}
+
+/**
+ * Compares a password with a hash. With no user, or a password longer than bcrypt reads (which would match on
+ * its first 72 bytes alone), it compares against the dummy hash and answers false: same work, same answer as a
+ * wrong password.
+ */
 export async function checkPassword(password: string, hash: string | undefined): Promise<boolean> {
-  const ok = await bcrypt.compare(password, hash ?? DUMMY_HASH);
-  return ok && hash !== undefined;
+  const usable = hash !== undefined && fitsBcrypt(password);
+  const ok = await bcrypt.compare(password, usable ? hash : DUMMY_HASH);
+  return ok && usable;
 }

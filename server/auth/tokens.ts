@@ -14,7 +14,10 @@ export interface Identity {
 /** Signs and verifies HS256 tokens with one key; no other algorithm is ever accepted. */
 export interface TokenService {
   sign(identity: Identity): string;
-  /** Throws UNAUTHENTICATED for a bad signature, another alg (none included), expiry or a malformed payload. */
+  /**
+   * Throws UNAUTHENTICATED for a bad signature, another alg (none included), expiry, no `exp` or a malformed
+   * payload. Says nothing about whether the account still exists: see `AccountStates`.
+   */
   verify(token: string): Identity;
 }
 
@@ -41,6 +44,8 @@ export function createTokenService(key: KeyObject, expiresInSeconds: number): To
       }
       if (
         typeof payload !== 'object' ||
+        // jsonwebtoken accepts a token without `exp` as never expiring: this server never issues one.
+        typeof payload.exp !== 'number' ||
         !isObjectIdHex(payload.sub) ||
         typeof payload.name !== 'string' ||
         (payload.role !== 'user' && payload.role !== 'admin')

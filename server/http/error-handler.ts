@@ -49,6 +49,8 @@ function fromJoi(error: Joi.ValidationError): AppError {
 function fromBodyParser(error: Error & { type?: unknown; status?: unknown }): AppError | null {
   if (typeof error.type !== 'string' || typeof error.status !== 'number') return null;
   if (error.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE');
+  // A JSON type in a charset or content-encoding the parser does not read.
+  if (error.status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE');
   if (error.status >= 400 && error.status < 500) {
     const message =
       error.type === 'entity.parse.failed' ? 'The body is not valid JSON' : 'The body cannot be read';

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { AppError } from '../errors';
 import { identityOf } from './auth';
+import { WindowStore } from './window-store';
 
 const refuse: RequestHandler = (_req, _res, next) => next(new AppError('RATE_LIMITED'));
 
@@ -15,6 +16,7 @@ export function authRateLimit(limit: number): RequestHandler {
     limit,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
+    store: new WindowStore(),
     handler: refuse,
   });
 }
@@ -27,6 +29,7 @@ export function purchaseRateLimit(limit: number): RequestHandler {
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (req) => identityOf(req).id,
+    store: new WindowStore(),
     handler: refuse,
   });
 }

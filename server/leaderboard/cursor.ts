@@ -35,8 +35,10 @@ export class CursorCodec {
   decode(saleHex: string, cursor: string): CursorPosition {
     const [payload, tag, extra] = cursor.split('.');
     if (!payload || !tag || extra !== undefined) throw invalid();
-    const given = Buffer.from(tag, 'base64url');
-    const expected = this.tag(saleHex, payload);
+    // Compared as text, not as decoded bytes: base64url decoding skips characters it does not know, so junk
+    // appended to a tag would decode to the same bytes. Only the exact string this server issued passes.
+    const given = Buffer.from(tag, 'utf8');
+    const expected = Buffer.from(this.tag(saleHex, payload).toString('base64url'), 'utf8');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
     let parsed: unknown;
     try {

@@ -16,6 +16,7 @@ import { toSaleUpdate } from './sale-state';
 import { StockCache } from './stock-cache';
 import { registerSubscriptionHandlers } from './subscriptions';
 
+export { limitConnectionsPerIp, type ConnectionRefusal } from './connection-limit';
 export { demoPageDir, demoPageRouter } from './demo-page';
 export type {
   ClientToServerEvents,

@@ -70,6 +70,11 @@ export function registerSubscriptionHandlers(deps: SubscriptionDeps): () => void
     let inFlight = 0;
     // Subscribes still reading their snapshot, per sale; an unsubscribe bumps the epoch so they do not join.
     const pending = new Map<string, { count: number; epoch: number }>();
+    const distinctSales = () => {
+      let count = watched.size;
+      for (const saleId of pending.keys()) if (!watched.has(saleId)) count += 1;
+      return count;
+    };
 
     socket.on('sale:subscribe', async (...args: unknown[]) => {
       const { saleId: raw, ack } = splitArgs<SubscribeAck>(args);
@@ -80,13 +85,16 @@ export function registerSubscriptionHandlers(deps: SubscriptionDeps): () => void
       let saleId: string;
       try {
         saleId = parseSaleId(raw);
-        if (!watched.has(saleId) && watched.size + inFlight >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+        // Too many answers pending is a rate problem (retry later), checked before the bound on sales watched.
+        if (inFlight >= MAX_SUBSCRIPTIONS_PER_SOCKET) throw new AppError('RATE_LIMITED');
+        // The bound is on distinct sales: watched ones plus those still being answered (several subscribes to
+        // one sale are one sale).
+        if (!watched.has(saleId) && !pending.has(saleId) && distinctSales() >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
           throw new AppError('VALIDATION_ERROR', {
             message: `At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} sales can be watched per connection`,
             details: [{ path: 'saleId', message: 'too many subscriptions', type: 'subscriptions.max' }],
           });
         }
-        if (inFlight >= MAX_SUBSCRIPTIONS_PER_SOCKET) throw new AppError('RATE_LIMITED');
       } catch (error) {
         ack(failure(error));
         return;

@@ -13,5 +13,6 @@ export {
   compilePattern,
   listAppRoutes,
   listMountedPrefixes,
+  allowedMethodsOf,
   routePatternOf,
 } from './route-table';

@@ -129,20 +129,37 @@ export class RouteResolver {
     if (route) return route.path;
     return this.prefixes.find((p) => p.regexp.test(path))?.pattern ?? UNMATCHED_ROUTE;
   }
+
+  /** The methods served at a path (HEAD with GET, as Express does), upper-case; empty for an unknown path. */
+  allowedMethods(path: string): string[] {
+    const methods = new Set(this.routes.filter((r) => r.regexp.test(path)).map((r) => r.method));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods];
+  }
 }
 
 const resolvers = new WeakMap<Application, RouteResolver>();
+
+function resolverOf(req: Request): RouteResolver {
+  let resolver = resolvers.get(req.app);
+  if (!resolver) {
+    resolver = new RouteResolver(req.app);
+    resolvers.set(req.app, resolver);
+  }
+  return resolver;
+}
+
+const pathOf = (req: Request) => (req.originalUrl ?? req.url).split('?')[0];
 
 /**
  * The route pattern of a request (`/api/sales/:id/purchases`), never its URL, so it can label metrics and logs.
  * The table is built on the first call, when every route of the app is registered.
  */
 export function routePatternOf(req: Request): string {
-  let resolver = resolvers.get(req.app);
-  if (!resolver) {
-    resolver = new RouteResolver(req.app);
-    resolvers.set(req.app, resolver);
-  }
-  const path = (req.originalUrl ?? req.url).split('?')[0];
-  return resolver.resolve(req.method, path);
+  return resolverOf(req).resolve(req.method, pathOf(req));
+}
+
+/** The methods the app serves at the request's path (same table as `routePatternOf`); empty when none. */
+export function allowedMethodsOf(req: Request): string[] {
+  return resolverOf(req).allowedMethods(pathOf(req));
 }

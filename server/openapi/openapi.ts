@@ -1,3 +1,4 @@
+import { errorResponses } from './operations';
 import { paths } from './paths';
 import { schemas } from './schemas';
 import type { OpenApiDocument } from './types';
@@ -32,6 +33,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
     paths,
     components: {
       schemas,
+      // A documented path called with a method it does not serve: not an operation, so shared here.
+      responses: { MethodNotAllowed: errorResponses(['METHOD_NOT_ALLOWED'])['405'] },
       securitySchemes: {
         bearerAuth: {
           type: 'http',

@@ -45,7 +45,10 @@ const STATUS_TEXT: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not found',
   409: 'Conflict with the state of the sale or account',
+  405: 'Method not served at this path (the Allow header lists those that are)',
   413: 'Body too large',
+  415: 'The body is not application/json',
+  431: 'Request headers too large',
   429: 'Too many requests',
   500: 'Internal error (no internals in the body)',
   503: 'The database cannot be reached',
@@ -80,7 +83,9 @@ export function errorResponses(codes: Iterable<ErrorCode>): Record<string, Respo
 /** The codes an operation may answer with, from what it is and does. */
 function codesOf(spec: OperationSpec): ErrorCode[] {
   const codes: ErrorCode[] = [...(spec.errors ?? [])];
-  if (spec.body) codes.push('VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE');
+  if (spec.body) codes.push('VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
+  // Any request can carry headers over the server's limit.
+  codes.push('HEADERS_TOO_LARGE');
   if (spec.access !== 'public') codes.push('UNAUTHENTICATED');
   if (spec.access === 'admin') codes.push('FORBIDDEN');
   if (spec.database ?? true) codes.push('SERVICE_UNAVAILABLE');

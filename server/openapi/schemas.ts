@@ -11,6 +11,13 @@ const id: SchemaObject = {
   description: 'Id (24 hexadecimal digits)',
 };
 const dateTime: SchemaObject = { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' };
+/** A time a client sends: `Z` or an offset required, a real calendar instant (no `02-30`). */
+const inputTime: SchemaObject = {
+  type: 'string',
+  format: 'date-time',
+  maxLength: 64,
+  description: 'ISO 8601 with Z or an offset (e.g. 2031-01-01T10:00:00Z), naming a real calendar instant',
+};
 const money: SchemaObject = {
   type: 'integer',
   minimum: 0,
@@ -198,7 +205,8 @@ const bodies: Record<string, SchemaObject> = {
   LoginBody: body(
     {
       email: { type: 'string', minLength: 1, maxLength: 254 },
-      password: { type: 'string', minLength: 1, maxLength: 1024 },
+      // Any length up to the body limit: a password bcrypt cannot check is just a wrong password.
+      password: { type: 'string', minLength: 1 },
     },
     ['email', 'password'],
   ),
@@ -216,7 +224,7 @@ const bodies: Record<string, SchemaObject> = {
       productId: id,
       price: { ...money, description: 'Promo price per unit, minor units' },
       units: { ...units, default: 200 },
-      startsAt: { ...dateTime, description: 'ISO 8601; in the past means active at once' },
+      startsAt: { ...inputTime, description: `${inputTime.description}; in the past means active at once` },
       perOrderLimit: { ...limit('Most units in one purchase'), default: 1 },
       perUserLimit: { ...limit('Most units one user may buy in a round'), default: 1 },
       restartSchedule: {
@@ -239,7 +247,7 @@ const bodies: Record<string, SchemaObject> = {
   ),
   OpenRoundBody: body(
     {
-      startsAt: dateTime,
+      startsAt: inputTime,
       units: { ...units, description: "Units of the new round; default: the sale's units" },
       force: { type: 'boolean', default: false, description: 'Open even while the current round is active' },
     },

@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import { validate as isCronExpression } from 'node-cron';
+import { instant } from '../http/instant';
 import { moneySchema } from '../products/products.schemas';
 import type { PromoCondition } from '../ledger';
 import type { SaleStatus } from './sale.view';
@@ -7,7 +8,7 @@ import type { SaleStatus } from './sale.view';
 /** Most units a round may hold (the contract): the ledger's per-round maps stay bounded by it. */
 export const MAX_UNITS = 10_000;
 
-/** Create-sale body (`startsAt` is an ISO 8601 string; the service turns it into a Date). */
+/** Create-sale body (`startsAt` is the canonical UTC ISO string of `instant()`; the service makes it a Date). */
 export interface CreateSaleInput {
   productId: string;
   price: number;
@@ -35,7 +36,6 @@ export interface ListSalesQuery {
 
 const units = Joi.number().integer().min(1).max(MAX_UNITS);
 const limit = Joi.number().integer().min(1).max(MAX_UNITS);
-const isoDate = Joi.string().isoDate();
 
 const cronExpression = Joi.string()
   .max(200)
@@ -50,7 +50,7 @@ export const createSaleSchema = Joi.object<CreateSaleInput>({
     .required(),
   price: moneySchema.required(),
   units: units.default(200),
-  startsAt: isoDate.required(),
+  startsAt: instant().required(),
   perOrderLimit: limit.default(1),
   perUserLimit: limit.default(1),
   restartSchedule: cronExpression.allow(null).default(null),
@@ -64,7 +64,7 @@ export const createSaleSchema = Joi.object<CreateSaleInput>({
 
 /** POST /api/sales/:id/rounds body. */
 export const openRoundSchema = Joi.object<OpenRoundInput>({
-  startsAt: isoDate.required(),
+  startsAt: instant().required(),
   units,
   force: Joi.boolean().default(false),
 });

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { ensureAdmin } from '../../server/users/admin';
@@ -160,6 +161,93 @@ describe('auth', () => {
       await userModel(t.connection).deleteOne({ _id: user.id });
       const res = await t.request('GET', '/api/auth/me', { token: user.token });
       expect(res.status).to.equal(401);
+    });
+  });
+
+  describe('tokens follow the account', () => {
+    it('refuses the token of a deleted account within 5 s, and buys nothing with it', async () => {
+      const admin = await t.createUser({ role: 'admin' });
+      const sale = await t.createSale(admin, { units: 10, perUserLimit: 10 });
+      const user = await t.createUser();
+      expect((await t.buy(user, sale.id)).status).to.equal(201);
+      await userModel(t.connection).deleteOne({ _id: user.id });
+      t.clock.advance(5000);
+      const buy = await t.buy(user, sale.id);
+      expect(buy.status).to.equal(401);
+      expect(buy.body.error.code).to.equal('UNAUTHENTICATED');
+      const mine = await t.request('GET', '/api/users/me/purchases', { token: user.token });
+      expect(mine.status).to.equal(401);
+      expect(mine.body.error.code).to.equal('UNAUTHENTICATED');
+      const after = await t.request('GET', `/api/sales/${sale.id}`);
+      expect(after.body.sale.sold).to.equal(1);
+    });
+
+    it('goes by the current role: 403 within 5 s of a demotion, admin within 5 s of a promotion', async () => {
+      const admin = await t.createUser({ role: 'admin' });
+      const user = await t.createUser();
+      const create = (token: string) =>
+        t.request('POST', '/api/products', { token, body: { name: 'Kettle', price: 100 } });
+      expect((await create(admin.token)).status).to.equal(201);
+      expect((await create(user.token)).status).to.equal(403);
+      await userModel(t.connection).updateOne({ _id: admin.id }, { $set: { role: 'user' } });
+      await userModel(t.connection).updateOne({ _id: user.id }, { $set: { role: 'admin' } });
+      t.clock.advance(5000);
+      const demoted = await create(admin.token);
+      expect(demoted.status).to.equal(403);
+      expect(demoted.body.error.code).to.equal('FORBIDDEN');
+      expect((await create(user.token)).status).to.equal(201);
+    });
+
+    it('refuses a well-signed token without exp', async () => {
+      const user = await t.createUser();
+      const forever = jwt.sign({ name: user.name, role: 'user' }, t.config.jwt.key, {
+        algorithm: 'HS256',
+        subject: user.id,
+      });
+      const res = await t.request('GET', '/api/auth/me', { token: forever });
+      expect(res.status).to.equal(401);
+      expect(res.body.error.code).to.equal('UNAUTHENTICATED');
+      expect((await t.request('GET', '/api/auth/me', { token: user.token })).status).to.equal(200);
+    });
+  });
+
+  describe('passwords bcrypt cannot read in full', () => {
+    // 36 two-byte characters: exactly the 72 bytes bcrypt reads.
+    const password = 'é'.repeat(36);
+    const login = (pw: string) =>
+      t.request('POST', '/api/auth/login', { body: { email: 'ada72@example.com', password: pw } });
+    async function medianMs(pw: string): Promise<number> {
+      const times: number[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        const started = performance.now();
+        await login(pw);
+        times.push(performance.now() - started);
+      }
+      return times.sort((a, b) => a - b)[1];
+    }
+
+    it('refuses at register a password over 72 bytes', async () => {
+      const res = await t.request('POST', '/api/auth/register', {
+        body: { name: 'Ada', email: 'ada73@example.com', password: `${password}x` },
+      });
+      expect(res.status).to.equal(400);
+      expect(res.body.error.code).to.equal('VALIDATION_ERROR');
+    });
+
+    it('refuses at login a password over 72 bytes exactly like a wrong one, after the same bcrypt work', async () => {
+      const registered = await t.request('POST', '/api/auth/register', {
+        body: { name: 'Ada', email: 'ada72@example.com', password },
+      });
+      expect(registered.status).to.equal(201);
+      expect((await login(password)).status).to.equal(200);
+      const longer = await login(`${password}anything`);
+      const wrong = await login('é'.repeat(35));
+      expect(longer.status).to.equal(401);
+      expect(longer.body.error.code).to.equal('INVALID_CREDENTIALS');
+      expect(longer.body).to.deep.equal(wrong.body);
+      // A refusal without a bcrypt compare would take about a millisecond; a compare takes tens.
+      const [longMs, wrongMs] = [await medianMs(`${password}x`), await medianMs('é'.repeat(35))];
+      expect(longMs).to.be.greaterThan(wrongMs / 2);
     });
   });
 

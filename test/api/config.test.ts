@@ -13,6 +13,7 @@ describe('loadConfig', () => {
         logLevel: 'info',
         authRateLimit: 30,
         purchaseRateLimit: 5,
+        socketConnectionsPerIp: 50,
         demo: true,
         trustProxy: false,
       });
@@ -36,6 +37,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'debug',
         AUTH_RATE_LIMIT: '10',
         PURCHASE_RATE_LIMIT: '2',
+        SOCKET_CONNECTIONS_PER_IP: '7',
         NODE_ENV: 'production',
         TRUST_PROXY: '1',
       });
@@ -46,6 +48,7 @@ describe('loadConfig', () => {
         logLevel: 'debug',
         authRateLimit: 10,
         purchaseRateLimit: 2,
+        socketConnectionsPerIp: 7,
         demo: false,
         nodeEnv: 'production',
         trustProxy: 1,
@@ -70,6 +73,7 @@ describe('loadConfig', () => {
           ADMIN_EMAIL: 'a@b.co',
           DEMO: 'yes',
           PURCHASE_RATE_LIMIT: '0',
+          SOCKET_CONNECTIONS_PER_IP: '0',
         });
       } catch (e) {
         error = e;
@@ -84,6 +88,7 @@ describe('loadConfig', () => {
         'ADMIN_PASSWORD',
         'DEMO',
         'PURCHASE_RATE_LIMIT',
+        'SOCKET_CONNECTIONS_PER_IP',
       ]) {
         expect(message).to.include(name);
       }
@@ -92,6 +97,15 @@ describe('loadConfig', () => {
     it('refuses a short JWT_SECRET and a non-mongodb URI', () => {
       expect(() => loadConfig({ JWT_SECRET: 'short' })).to.throw(ConfigError, /JWT_SECRET/);
       expect(() => loadConfig({ MONGODB_URI: 'http://x' })).to.throw(ConfigError, /MONGODB_URI/);
+    });
+
+    it('refuses an ADMIN_PASSWORD over the 72 bytes bcrypt reads', () => {
+      const email = 'admin@example.com';
+      expect(() => loadConfig({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'é'.repeat(37) })).to.throw(
+        ConfigError,
+        /ADMIN_PASSWORD must be at most 72 bytes/,
+      );
+      expect(loadConfig({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'é'.repeat(36) }).admin).to.not.equal(null);
     });
   });
 });

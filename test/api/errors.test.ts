@@ -94,7 +94,7 @@ describe('error handler', () => {
   });
 
   it('has a status for every code of the contract', () => {
-    expect(Object.keys(ERROR_STATUS)).to.have.length(16);
+    expect(Object.keys(ERROR_STATUS)).to.have.length(19);
     expect(new AppError('ROUND_IN_PROGRESS').status).to.equal(409);
   });
 });

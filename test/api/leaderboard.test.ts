@@ -103,6 +103,11 @@ describe('GET /api/sales/:id/leaderboard', () => {
       `${payload}.${tag.slice(0, -2)}AA`,
       `${payload}`,
       `${payload}.${tag}.x`,
+      // Junk that base64url decoding would skip: only the exact issued string is a cursor.
+      `${cursor}==`,
+      `${cursor}!`,
+      `${cursor}%00`,
+      ` ${cursor}`,
     ];
     for (const bad of candidates) {
       const res = await board(`?cursor=${encodeURIComponent(bad)}`);

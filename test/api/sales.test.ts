@@ -144,6 +144,57 @@ describe('sales', () => {
     });
   });
 
+  describe('client times', () => {
+    const invalid = [
+      '2031-02-30T10:00:00Z',
+      '2031-01-01T00:00:00',
+      '2031-06-31T10:00:00Z',
+      '2030-02-29T10:00:00Z',
+      '2031-01-01T24:00:00Z',
+      '2031-01-01T10:60:00Z',
+      '2031-01-01',
+      '2031-01-01T10:00:00+25:00',
+      '1 January 2031',
+    ];
+
+    it('refuses a startsAt without an offset or that is not a real calendar instant, sale or round', async () => {
+      const sale = await t.createSale(admin);
+      const salesBefore = (await t.request('GET', '/api/sales')).body.items.length;
+      for (const startsAt of invalid) {
+        const created = await t.request('POST', '/api/sales', {
+          token: admin.token,
+          body: { productId, price: 1, startsAt },
+        });
+        expect(created.status, startsAt).to.equal(400);
+        expect(created.body.error.code).to.equal('VALIDATION_ERROR');
+        expect(created.body.error.details[0].path, startsAt).to.equal('startsAt');
+        const round = await t.request('POST', `/api/sales/${sale.id}/rounds`, {
+          token: admin.token,
+          body: { startsAt, force: true },
+        });
+        expect(round.status, startsAt).to.equal(400);
+        expect(round.body.error.code).to.equal('VALIDATION_ERROR');
+      }
+      expect((await t.request('GET', '/api/sales')).body.items).to.have.length(salesBefore);
+      expect((await t.request('GET', `/api/sales/${sale.id}`)).body.sale.round).to.equal(1);
+    });
+
+    it('reads an offset as the instant it names, and a leap day as a real day', async () => {
+      for (const [startsAt, utc] of [
+        ['2032-02-29T12:00:00+05:30', '2032-02-29T06:30:00.000Z'],
+        ['2031-12-31T23:30:00-01:00', '2032-01-01T00:30:00.000Z'],
+        ['2031-03-01T10:00Z', '2031-03-01T10:00:00.000Z'],
+      ]) {
+        const res = await t.request('POST', '/api/sales', {
+          token: admin.token,
+          body: { productId, price: 1, startsAt },
+        });
+        expect(res.status, startsAt).to.equal(201);
+        expect(res.body.sale.startsAt).to.equal(utc);
+      }
+    });
+  });
+
   describe('status', () => {
     it('is derived from the clock and the stock, not from any job', async () => {
       const startsAt = new Date(t.clock.now().getTime() + 1000);

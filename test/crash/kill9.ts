@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import { newJwtSecret, startAppServer, type AppServer } from '../../bench/lib/app-server';
-import { api, createSale, mintCallers, openDb, type Caller } from '../../bench/lib/fixtures';
+import { api, createCallers, createSale, openDb, type Caller } from '../../bench/lib/fixtures';
 import { freePort, startDatabaseProcess, type DatabaseProcess } from '../../bench/lib/processes';
 import { checkLedger, leaderboardPositions, leaderboardProblems, waitForReconciled } from './ledger';
 import { isExpectedAnswer, planAttempts, rush } from './rush-client';
@@ -81,7 +81,7 @@ export async function startCrashEnv(log: (line: string) => void): Promise<CrashE
       jwtSecret,
       port,
       server,
-      admin: mintCallers(jwtSecret, 1, 'admin')[0],
+      admin: (await createCallers(handle.db, jwtSecret, 1, 'admin'))[0],
       handle,
       log,
       close: async () => {
@@ -121,7 +121,10 @@ export async function crashIteration(
     perOrderLimit: options.perLimit,
     perUserLimit: options.perLimit,
   });
-  const attempts = planAttempts(mintCallers(env.jwtSecret, options.buyers), options.perLimit);
+  const attempts = planAttempts(
+    await createCallers(env.handle.db, env.jwtSecret, options.buyers),
+    options.perLimit,
+  );
   const killAt = Math.floor(attempts.length * (0.05 + 0.75 * options.random()));
   let restart: Promise<number> | null = null;
   const result = await rush({
@@ -208,7 +211,7 @@ async function purchaseStillWorks(env: CrashEnv, saleId: string, remaining: numb
     });
     if (opened.status !== 201) return opened.status;
   }
-  const [buyer] = mintCallers(env.jwtSecret, 1);
+  const [buyer] = await createCallers(env.handle.db, env.jwtSecret, 1);
   const res = await api(env.server.url, 'POST', `/api/sales/${saleId}/purchases`, {
     token: buyer.token,
     body: { quantity: 1 },

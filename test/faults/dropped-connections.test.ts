@@ -24,7 +24,7 @@ describe('database fault: every connection dropped in the middle of a rush', fun
   it('answers 201, a refusal or 503 within the bound, and recovers exact by itself', async () => {
     const sale = await newSale(rig, { units: 300 });
     const watching = await viewers(rig, sale.id, 20);
-    const buyers = rig.callers(600);
+    const buyers = await rig.callers(600);
     const dropsAt = new Set([60, 200, 350]);
     let drops = 0;
     const answers = await purchaseRush(rig, sale.id, buyers, 40, (done) => {

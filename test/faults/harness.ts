@@ -8,6 +8,7 @@ import { loadConfig } from '../../server/config';
 import { openConnection } from '../../server/db/connect';
 import { start, type EmbeddedMongo } from '../../server/embedded-mongo';
 import { createLogger } from '../../server/logger';
+import { userModel } from '../../server/users/user.model';
 import type { SaleUpdate, SubscribeAck } from '../../server/live';
 import { api, createSale, type Caller } from '../../bench/lib/fixtures';
 import { checkLedger, waitForReconciled } from '../crash/ledger';
@@ -25,7 +26,8 @@ export interface FaultRig {
   connection: Connection;
   url: string;
   admin: Caller;
-  callers(count: number): Caller[];
+  /** Callers whose accounts exist (the server refuses tokens of accounts that do not). */
+  callers(count: number): Promise<Caller[]>;
   close(): Promise<void>;
 }
 
@@ -39,18 +41,31 @@ export async function startRig(): Promise<FaultRig> {
   await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
   const tokens = createTokenService(config.jwt.key, config.jwt.expiresInSeconds);
-  const caller = (i: number, role: 'user' | 'admin'): Caller => {
-    const id = new Types.ObjectId().toHexString();
-    const name = `${role}-${i}`;
-    return { id, name, token: tokens.sign({ id, name, role }) };
+  const callers = async (count: number, role: 'user' | 'admin'): Promise<Caller[]> => {
+    const docs = Array.from({ length: count }, (_, i) => {
+      const _id = new Types.ObjectId();
+      return {
+        _id,
+        name: `${role}-${i}`,
+        email: `${_id.toHexString()}@faults.local`,
+        passwordHash: '!',
+        role,
+      };
+    });
+    await userModel(connection).insertMany(docs);
+    return docs.map(({ _id, name }) => {
+      const id = _id.toHexString();
+      return { id, name, token: tokens.sign({ id, name, role }) };
+    });
   };
+  const [admin] = await callers(1, 'admin');
   return {
     db,
     app,
     connection,
     url,
-    admin: caller(0, 'admin'),
-    callers: (count) => Array.from({ length: count }, (_, i) => caller(i, 'user')),
+    admin,
+    callers: (count) => callers(count, 'user'),
     close: async () => {
       await app.close();
       await connection.close().catch(() => undefined);
@@ -248,7 +263,7 @@ export async function recoverAndCheck(
   const answered = new Set(final.filter((a) => a.status === 201).map((a) => a.body.purchase.id as string))
     .size;
 
-  const [late] = rig.callers(1);
+  const [late] = await rig.callers(1);
   if (ledger.remaining === 0) {
     await timed(rig.url, 'POST', `/api/sales/${saleId}/rounds`, {
       token: rig.admin.token,

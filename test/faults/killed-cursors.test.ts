@@ -24,7 +24,7 @@ describe('database fault: every cursor killed (change streams included)', functi
   it('keeps answering, resumes the change stream and ends every socket on the true state', async () => {
     const sale = await newSale(rig, { units: 300 });
     const watching = await viewers(rig, sale.id, 20);
-    const buyers = rig.callers(500);
+    const buyers = await rig.callers(500);
     const killsAt = new Set([50, 150, 250, 400]);
     let killed = 0;
     const reads: Promise<Awaited<ReturnType<typeof timed>>>[] = [];

@@ -28,7 +28,7 @@ describe('database fault: connections refused for a few seconds', function () {
   it('answers 503 fast while the database is away, /readyz says so, and everything comes back by itself', async () => {
     const sale = await newSale(rig, { units: 500 });
     const watching = await viewers(rig, sale.id, 20);
-    const buyers = rig.callers(400);
+    const buyers = await rig.callers(400);
 
     // A slow rush (10 at a time) that the outage cuts through.
     const during: Timed[] = [];

@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { deepJson, hostileJson, hostileNumber, hostileString, operatorObject, rawBody } from './values';
+import {
+  deepJson,
+  hostileJson,
+  hostileNumber,
+  hostileString,
+  operatorObject,
+  prototypeBody,
+  rawBody,
+} from './values';
 
 /** Real things the fuzzer aims at, so that requests reach past validation into the services. */
 export interface Fixtures {
@@ -13,6 +21,8 @@ export interface Fixtures {
   badTokens: string[];
   /** A small pool of Idempotency-Keys, so keys get replayed. */
   keys: string[];
+  /** A leaderboard cursor the server issued (for the first sale); only this exact string may page. */
+  cursor: string;
 }
 
 /** One HTTP request the fuzzer sends. */
@@ -23,6 +33,8 @@ export interface FuzzRequest {
   body?: string;
   /** The route it aims at, for the statistics. */
   route: string;
+  /** Methods served at this path when the path is surely a route's (a real id or none); else null. */
+  allowed: string[] | null;
 }
 
 /** Header values must be byte strings without CR, LF or NUL: keep the rest of the hostility. */
@@ -63,6 +75,21 @@ const query: fc.Arbitrary<string> = fc
   )
   .map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&')}` : ''));
 
+/** The issued cursor, as is or with junk around it (junk that base64url decoding would skip included). */
+function cursorQuery(f: Fixtures): fc.Arbitrary<string> {
+  return fc
+    .record({
+      before: fc.oneof({ weight: 3, arbitrary: fc.constant('') }, fc.constantFrom(' ', '=', 'A', '.')),
+      after: fc.oneof(
+        { weight: 2, arbitrary: fc.constant('') },
+        fc.constantFrom('=', '==', '!', '.', '.x', 'A', '%00', ' '),
+        hostileString.map((s) => s.slice(0, 20)),
+      ),
+      limit: fc.constantFrom('', '&limit=1', '&limit=0'),
+    })
+    .map(({ before, after, limit }) => `?cursor=${encode(before + f.cursor + after)}${limit}`);
+}
+
 /** The Authorization header: none, good, bad, or not a bearer at all. */
 function authorization(f: Fixtures): fc.Arbitrary<string | undefined> {
   return fc.oneof(
@@ -93,6 +120,20 @@ const dateLike = fc.oneof(
     .date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
     .map((d) => d.toISOString()),
   fc.constantFrom('2030-02-30T00:00:00Z', 'yesterday', '', '0', '9999-12-31T23:59:59.999Z'),
+  // Calendar fields out of range, no offset, odd offsets: only real instants with an offset may pass.
+  fc
+    .record({
+      y: fc.integer({ min: 1999, max: 2101 }),
+      mo: fc.integer({ min: 0, max: 13 }),
+      d: fc.integer({ min: 0, max: 32 }),
+      h: fc.integer({ min: 0, max: 25 }),
+      mi: fc.integer({ min: 0, max: 61 }),
+      zone: fc.constantFrom('Z', '', '+05:30', '-12:00', '+24:00', '+01:60', 'z', ' UTC'),
+    })
+    .map(({ y, mo, d, h, mi, zone }) => {
+      const p = (n: number) => String(n).padStart(2, '0');
+      return `${y}-${p(mo)}-${p(d)}T${p(h)}:${p(mi)}:00${zone}`;
+    }),
   field,
 );
 function bodiesFor(route: string, f: Fixtures): fc.Arbitrary<unknown> {
@@ -176,6 +217,15 @@ const ROUTES: {
   { route: 'unknown', method: 'GET', path: (id) => `/api/${id}`, weight: 1 },
 ];
 
+/** The methods ROUTES serve at a path (HEAD with GET, as Express does). */
+function methodsAt(path: string, id: string): string[] {
+  const methods = new Set<string>(
+    ROUTES.filter((r) => r.route !== 'unknown' && r.path(id) === path).map((r) => r.method),
+  );
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods];
+}
+
 /** The parts of a request before they are put together. */
 interface Draft {
   r: (typeof ROUTES)[number];
@@ -186,6 +236,8 @@ interface Draft {
   key: string | undefined;
   body: string | undefined;
   contentType: string;
+  /** Size of an `x-pad` header (0: none), to go over the server's header limit now and then. */
+  pad: number;
 }
 
 /** Requests aimed at every route, with hostile paths, queries, headers and bodies. */
@@ -206,7 +258,15 @@ export function requestArbitrary(f: Fixtures): fc.Arbitrary<FuzzRequest> {
           },
         ),
         id: segment(ids),
-        query: fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: query }),
+        query: fc.oneof(
+          { weight: 3, arbitrary: fc.constant('') },
+          { weight: 1, arbitrary: query },
+          { weight: r.route === 'leaderboard' ? 2 : 0, arbitrary: cursorQuery(f) },
+        ),
+        pad: fc.oneof(
+          { weight: 12, arbitrary: fc.constant(0) },
+          { weight: 1, arbitrary: fc.integer({ min: 1, max: 40_000 }) },
+        ),
         auth: authorization(f),
         key: fc.oneof(
           { weight: 3, arbitrary: fc.constant(undefined) },
@@ -219,6 +279,7 @@ export function requestArbitrary(f: Fixtures): fc.Arbitrary<FuzzRequest> {
           { weight: 2, arbitrary: hostileJson.map((b) => JSON.stringify(b)) },
           { weight: 1, arbitrary: rawBody },
           { weight: 1, arbitrary: deepJson },
+          { weight: 1, arbitrary: prototypeBody },
         ),
         contentType: fc.oneof(
           { weight: 8, arbitrary: fc.constant('application/json') },
@@ -255,8 +316,9 @@ export function requestArbitrary(f: Fixtures): fc.Arbitrary<FuzzRequest> {
               contentType: 'application/json',
             })),
     )
-    .map(({ r, method, id, query, auth, key, body, contentType }) => {
+    .map(({ r, method, id, query, auth, key, body, contentType, pad }) => {
       const headers: Record<string, string> = {};
+      if (pad > 0) headers['x-pad'] = 'p'.repeat(pad);
       if (auth !== undefined) headers.authorization = auth;
       if (key !== undefined) headers['idempotency-key'] = key;
       const sendsBody = body !== undefined && method !== 'GET';
@@ -267,6 +329,7 @@ export function requestArbitrary(f: Fixtures): fc.Arbitrary<FuzzRequest> {
         headers,
         body: sendsBody ? body : undefined,
         route: r.route,
+        allowed: r.route === 'unknown' || !ids.includes(id) ? null : methodsAt(r.path(id), id),
       };
     });
 }

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { Db } from 'mongodb';
 import { ERROR_STATUS } from '../../server/errors';
 import { requestArbitrary, type Fixtures, type FuzzRequest } from './http-cases';
+import { ruleProblem } from './rules';
 
 /** No answer may take longer than this. */
 export const FUZZ_ANSWER_BOUND_MS = 5000;
@@ -67,6 +68,7 @@ async function send(baseUrl: string, req: FuzzRequest) {
   return {
     status: res.status,
     text,
+    allow: res.headers.get('allow'),
     type: res.headers.get('content-type') ?? '',
     ms: performance.now() - started,
   };
@@ -74,7 +76,11 @@ async function send(baseUrl: string, req: FuzzRequest) {
 
 /** Describes a request for a failure message (bodies cut short). */
 function describe(req: FuzzRequest): string {
-  return JSON.stringify({ ...req, path: req.path.slice(0, 300), body: req.body?.slice(0, 300) });
+  const headers = {
+    ...req.headers,
+    ...(req.headers['x-pad'] ? { 'x-pad': `(${req.headers['x-pad'].length} bytes)` } : {}),
+  };
+  return JSON.stringify({ ...req, headers, path: req.path.slice(0, 300), body: req.body?.slice(0, 300) });
 }
 
 /**
@@ -112,6 +118,8 @@ export async function fuzzHttp(
       const what = `${res.status} ${res.text.slice(0, 300)} for ${describe(req)}`;
       if (res.status >= 500) throw new Error(`server error: ${what}`);
       if (res.ms > FUZZ_ANSWER_BOUND_MS) throw new Error(`slow answer (${Math.round(res.ms)} ms): ${what}`);
+      const broken = ruleProblem(req, res, fixtures);
+      if (broken) throw new Error(`${broken}: ${what}`);
       if (res.status >= 400) {
         if (!res.type.includes('application/json')) throw new Error(`error without a JSON body: ${what}`);
         const code = (JSON.parse(res.text) as { error?: { code?: string } }).error?.code;

@@ -78,6 +78,19 @@ export const deepJson: fc.Arbitrary<string> = fc
     object ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` : `${'['.repeat(depth)}1${']'.repeat(depth)}`,
   );
 
+/** JSON bodies with a prototype key at the top or nested, next to fields every route knows. */
+export const prototypeBody: fc.Arbitrary<string> = fc
+  .record({
+    key: fc.constantFrom('__proto__', 'constructor', 'prototype'),
+    value: fc.constantFrom('{"role":"admin","quantity":5}', '1', '{}'),
+    nested: fc.boolean(),
+  })
+  .map(({ key, value, nested }) =>
+    nested
+      ? `{"quantity":1,"promoCondition":{"name":"x","${key}":${value}}}`
+      : `{"quantity":1,"${key}":${value}}`,
+  );
+
 /** Bodies that are not JSON, or are JSON of the wrong size or shape. */
 export const rawBody: fc.Arbitrary<string> = fc.oneof(
   fc.string(),

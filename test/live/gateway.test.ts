@@ -135,6 +135,19 @@ describe('live gateway (sockets against one instance)', () => {
       await socket.timeout(5000).emitWithAck('sale:unsubscribe', ids[0]);
       expect((await subscribe(socket, ids[MAX_SUBSCRIPTIONS_PER_SOCKET])).ok).to.equal(true);
     });
+
+    it(`answers RATE_LIMITED, not VALIDATION_ERROR, past ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscribes in flight`, async () => {
+      const socket = await client();
+      const saleId = await insertSale(server.connection, { units: 1 });
+      // Sent in one burst: the server takes them all before the first snapshot read answers.
+      const burst = MAX_SUBSCRIPTIONS_PER_SOCKET * 2;
+      const acks = await Promise.all(Array.from({ length: burst }, () => subscribe(socket, saleId)));
+      const refused = acks.flatMap((a) => (a.ok ? [] : [a.error.code]));
+      expect(refused.length).to.be.greaterThan(0);
+      expect(new Set(refused)).to.deep.equal(new Set(['RATE_LIMITED']));
+      expect(acks.filter((a) => a.ok).length).to.be.at.least(MAX_SUBSCRIPTIONS_PER_SOCKET);
+      expect((await subscribe(socket, saleId)).ok).to.equal(true);
+    });
   });
 
   describe('sale:update', () => {
