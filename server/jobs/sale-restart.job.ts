@@ -11,13 +11,13 @@ import { drainDue, scheduleJob, type JobDeps } from './job';
 export async function run(deps: JobDeps): Promise<number> {
   const ledger = new SaleLedger(deps.connection);
   const now = deps.clock.now();
-  return drainDue(
+  const opened = await drainDue(
     (limit) => ledger.dueRounds(now, limit),
     async (sale) => {
       try {
         const after = await ledger.openScheduledRound(sale, now);
         if (!after) return 0;
-        deps.logger.info('round opened by schedule', { saleId: String(sale._id), round: after.round });
+        deps.logger.debug('round opened by schedule', { saleId: String(sale._id), round: after.round });
         return 1;
       } catch (error) {
         deps.logger.warn('scheduled round not opened', { saleId: String(sale._id), error: String(error) });
@@ -25,6 +25,9 @@ export async function run(deps: JobDeps): Promise<number> {
       }
     },
   );
+  // One line per tick, however many sales fired.
+  if (opened > 0) deps.logger.info('rounds opened by schedule', { rounds: opened });
+  return opened;
 }
 
 /** node-cron is the clock: one task, every second (schedules may use a seconds field). */
