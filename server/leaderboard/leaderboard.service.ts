@@ -61,8 +61,7 @@ export class LeaderboardService {
       after = at.position;
     }
     const key = `${saleHex}:${round}:${after}:${query.limit}`;
-    const nowMs = Date.now();
-    const cached = this.cache.get(key, nowMs);
+    const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
 
     const docs = (await purchasesCollection(this.connection)
@@ -81,7 +80,7 @@ export class LeaderboardService {
     const nextCursor = more && last ? this.cursors.encode(saleHex, { round, position: last.position }) : null;
     const body = JSON.stringify({ saleId: saleHex, round, items, nextCursor });
     const contiguous = items.every((item, index) => item.position === after + index + 1);
-    this.cache.set(key, saleHex, body, more && contiguous, nowMs);
+    this.cache.set(key, saleHex, body, more && contiguous);
     return body;
   }
 
