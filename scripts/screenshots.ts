@@ -1,6 +1,6 @@
 // npm run screenshots: takes the README's pictures into docs/screenshots/ (countdown, a sale in progress with
 // the crowd, the operator console). Runs the app in-process on the embedded database with the demo sale, a
-// simulated crowd, and Chromium through playwright-core (CHROMIUM_PATH, default /usr/bin/chromium).
+// simulated crowd, and Chromium through playwright-core (scripts/chromium.ts picks which one).
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
