@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from './chromium';
+import { readCommandLine } from './cli/args';
 import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import { openConnection } from '../server/db/connect';
@@ -28,6 +29,13 @@ async function waitFor(check: () => Promise<boolean>, ms: number, what: string):
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+readCommandLine({
+  name: 'screenshots',
+  summary:
+    "Takes the README's three screenshots into docs/screenshots/ (the app in-process, a crowd, Chromium).",
+  options: {},
+});
 
 async function main(): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });

@@ -1,0 +1,54 @@
+import { DEMO_RESTART_SCHEDULE, DEMO_UNITS } from '../../server/demo/seed';
+import { answerKey, type ApiClient } from '../simulator/http';
+import { SimulationError, type SaleView } from '../simulator/types';
+
+/** How `createDemoSale` logs in and when the sale starts. */
+export interface DemoSaleOptions {
+  client: ApiClient;
+  admin: { email: string; password: string };
+  /** Seconds from now (this machine's clock, the server's too: it runs here) to the start of round 1. */
+  startInSeconds: number;
+}
+
+/**
+ * Creates the demo's product and sale through the admin API, once the crowd is registered: the countdown starts
+ * when the crowd is ready, so round 1 never begins without it. Same product, price and limits as the server's
+ * own demo seed (server/demo/seed.ts), which the demo turns off (DEMO=false) to time the start itself.
+ */
+export async function createDemoSale(options: DemoSaleOptions): Promise<SaleView> {
+  const { client } = options;
+  const login = await client.call('POST', '/api/auth/login', { body: options.admin });
+  if (login.status !== 200) throw new SimulationError(`Admin login failed (${answerKey(login)})`);
+  const token: string = login.body.token;
+  const product = await client.call('POST', '/api/products', {
+    token,
+    body: {
+      name: 'Limited edition sneakers',
+      description: `Demo product: ${DEMO_UNITS} pairs per round at the flash price.`,
+      price: 12_000,
+      currency: 'USD',
+    },
+  });
+  if (product.status !== 201)
+    throw new SimulationError(`Creating the product failed (${answerKey(product)})`);
+  // Whole seconds read better on the countdown.
+  const startsAt = new Date(Math.ceil((Date.now() + options.startInSeconds * 1000) / 1000) * 1000);
+  const sale = await client.call<{ sale: SaleView }>('POST', '/api/sales', {
+    token,
+    body: {
+      productId: product.body.product.id,
+      price: 4_900,
+      units: DEMO_UNITS,
+      startsAt: startsAt.toISOString(),
+      perOrderLimit: 2,
+      perUserLimit: 2,
+      restartSchedule: DEMO_RESTART_SCHEDULE,
+      promoCondition: {
+        name: 'Flash price',
+        description: 'at most 2 pairs per buyer; a new round every 5 minutes.',
+      },
+    },
+  });
+  if (sale.status !== 201) throw new SimulationError(`Creating the sale failed (${answerKey(sale)})`);
+  return sale.body.sale;
+}
