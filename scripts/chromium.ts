@@ -29,6 +29,7 @@ export async function findChromium(env: NodeJS.ProcessEnv = process.env): Promis
     throw new Error(
       `No Chromium: none at ${SYSTEM_CHROMIUM} and @sparticuz/chromium failed (${why}); ` +
         'run npm install, or apt-get install chromium, or set CHROMIUM_PATH',
+      { cause: error },
     );
   }
 }
