@@ -24,7 +24,7 @@ const opts = readCommandLine({
     'start-in': {
       kind: 'int',
       placeholder: 'S',
-      help: 'seconds from the crowd being ready to the start',
+      help: 'seconds from the crowd being ready to the start (later if a scheduled round would cut round 1 short)',
       min: 0,
       max: 3600,
       default: 25,
@@ -89,7 +89,8 @@ async function main(): Promise<number> {
         `Open ${server.url}/?sale=${sale.id} and race the crowd.`,
         `Admin login (operator console): ${admin.email} / ${admin.password}`,
         `Sale "${sale.product.name}": ${sale.units} units, starts at ${sale.startsAt} ` +
-          `(in ${opts['start-in']} s), a new round on "${sale.restartSchedule}" (UTC).`,
+          `(in ${Math.round((Date.parse(sale.startsAt) - Date.now()) / 1000)} s), ` +
+          `a new round on "${sale.restartSchedule}" (UTC).`,
         `A crowd of ${buyers.length} simulated buyers arrives at each start. Ctrl-C stops everything.`,
         '',
       ].join('\n'),

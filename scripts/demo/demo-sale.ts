@@ -2,6 +2,22 @@ import { DEMO_RESTART_SCHEDULE, DEMO_UNITS } from '../../server/demo/seed';
 import { answerKey, type ApiClient } from '../simulator/http';
 import { SimulationError, type SaleView } from '../simulator/types';
 
+/** DEMO_RESTART_SCHEDULE ("*\/5 * * * *") fires on every fifth minute of UTC. */
+const FIRING_EVERY_MS = 5 * 60_000;
+/** Round 1 lasts at least this long before a firing opens round 2. */
+const MIN_FIRST_ROUND_MS = 60_000;
+
+/**
+ * When round 1 starts: `startInSeconds` from `now`, in whole seconds (they read better on the countdown), but
+ * just after the next schedule firing when that firing would come less than a minute into the round and cut it
+ * short (a firing opens a new round once the current one has started).
+ */
+export function demoStart(now: number, startInSeconds: number): Date {
+  const start = Math.ceil((now + startInSeconds * 1000) / 1000) * 1000;
+  const nextFiring = Math.ceil(start / FIRING_EVERY_MS) * FIRING_EVERY_MS;
+  return new Date(nextFiring - start < MIN_FIRST_ROUND_MS ? nextFiring + 1000 : start);
+}
+
 /** How `createDemoSale` logs in and when the sale starts. */
 export interface DemoSaleOptions {
   client: ApiClient;
@@ -31,8 +47,7 @@ export async function createDemoSale(options: DemoSaleOptions): Promise<SaleView
   });
   if (product.status !== 201)
     throw new SimulationError(`Creating the product failed (${answerKey(product)})`);
-  // Whole seconds read better on the countdown.
-  const startsAt = new Date(Math.ceil((Date.now() + options.startInSeconds * 1000) / 1000) * 1000);
+  const startsAt = demoStart(Date.now(), options.startInSeconds);
   const sale = await client.call<{ sale: SaleView }>('POST', '/api/sales', {
     token,
     body: {

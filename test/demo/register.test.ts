@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { expect } from 'chai';
 import express from 'express';
+import { demoStart } from '../../scripts/demo/demo-sale';
 import { ApiClient, registerBuyers } from '../../scripts/simulator';
 
 /** A register endpoint that answers 429 (Retry-After: 1) to calls `from` to `to`, like a full rate-limit window. */
@@ -97,5 +98,18 @@ describe('registerBuyers', function () {
         await server.close();
       }
     });
+  });
+});
+
+describe('demoStart', () => {
+  const at = (iso: string) => Date.parse(iso);
+
+  it('starts after the asked delay, in whole seconds', () => {
+    expect(demoStart(at('2026-12-03T10:01:10.300Z'), 25).toISOString()).to.equal('2026-12-03T10:01:36.000Z');
+  });
+
+  it('moves past a schedule firing that would come less than a minute into round 1', () => {
+    expect(demoStart(at('2026-12-03T10:04:10.000Z'), 25).toISOString()).to.equal('2026-12-03T10:05:01.000Z');
+    expect(demoStart(at('2026-12-03T10:03:30.000Z'), 25).toISOString()).to.equal('2026-12-03T10:03:55.000Z');
   });
 });
