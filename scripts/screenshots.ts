@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     const newPage = async (): Promise<Page> => {
       const page = await browser.newPage({ viewport: { width: 430, height: 932 }, deviceScaleFactor: 2 });
       await page.goto(`${url}/?sale=${DEMO_SALE_ID}`);
-      await page.locator('#connection', { hasText: 'Live' }).waitFor({ timeout: 10_000 });
+      await page.locator('#connection', { hasText: 'Connected' }).waitFor({ timeout: 10_000 });
       return page;
     };
     const visitor = await newPage();
