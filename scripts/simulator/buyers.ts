@@ -54,7 +54,8 @@ export async function registerBuyers(options: RegisterOptions): Promise<Buyer[]>
   /** Pauses every lane until the server's window has room; false when that would pass the budget. */
   const pause = (answer: Answer): boolean => {
     const until = Date.now() + retryAfterMs(answer);
-    if (until <= pausedUntil) return true;
+    // The other lanes' 429s of the same full window: one pause, told once.
+    if (until <= pausedUntil + MIN_PAUSE_MS) return true;
     const added = until - Math.max(pausedUntil, Date.now());
     if (waitedMs + added > budgetMs) return false;
     waitedMs += added;
