@@ -12,7 +12,7 @@ import { loadConfig } from '../server/config';
 import { openConnection } from '../server/db/connect';
 import { DEMO_SALE_ID, seedDemo } from '../server/demo';
 import { start as startEmbedded } from '../server/embedded-mongo';
-import { createLogger } from '../server/logger';
+import { createLogger, routeCronLogs } from '../server/logger';
 import { ensureAdmin } from '../server/users/admin';
 import { ApiClient, registerBuyers, runSimulation } from './simulator';
 import { sleep } from './simulator/http';
@@ -40,6 +40,7 @@ readCommandLine({
 async function main(): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });
   const logger = createLogger({ level: 'warn', json: false });
+  routeCronLogs(logger);
   const db = await startEmbedded({});
   const connection = await openConnection(db.uri, 'screenshots');
   const config = loadConfig({ NODE_ENV: 'development', AUTH_RATE_LIMIT: '100000', LOG_LEVEL: 'warn' });
