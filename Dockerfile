@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build: compile TypeScript with every dependency, then ship only runtime dependencies.
 # Untested here (no Docker engine on the build machines); written against Docker's documented best practices.
+# Node 24, the current LTS line; the code runs on 20, 22 and 24 (package.json engines, npm run test:node-versions).
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,7 +12,7 @@ COPY server ./server
 COPY scripts ./scripts
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app

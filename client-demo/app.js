@@ -26,20 +26,38 @@ const state = {
   buying: false,
   /** Regular price of each product shown, for the struck-through price. */
   regularPrices: new Map(),
+  /** 'connecting' | 'live' | 'reconnecting': while not live, the numbers shown may be stale. */
+  connection: 'connecting',
+  /** The sale whose "opens in" message counts down with the clock, or null. */
+  countdownMessageFor: null,
 };
 
 const serverNow = () => Date.now() + state.offsetMs;
 
 function setMessage(text, tone = 'info') {
+  state.countdownMessageFor = null;
   const el = $('message');
   el.textContent = text;
   el.dataset.tone = tone;
 }
 
+/** "Not yet! The sale opens in 00:44", kept in step with the countdown by renderClock. */
+function showOpensIn(sale) {
+  setMessage(describeError({ code: 'SALE_NOT_STARTED' }, sale, { countdown: opensIn(sale) }), 'error');
+  state.countdownMessageFor = sale.id;
+}
+
+const opensIn = (sale) => formatDuration(Date.parse(sale.startsAt) - serverNow());
+
+// The pill is about the connection only: "Live" is the sale's word (its status badge).
+const CONNECTION_LABEL = { connecting: 'Connecting…', live: 'Connected', reconnecting: 'Reconnecting…' };
+
 function setConnection(status) {
+  state.connection = status;
   const el = $('connection');
   el.dataset.state = status;
-  el.textContent = status === 'live' ? 'Live' : 'Reconnecting…';
+  el.textContent = CONNECTION_LABEL[status];
+  renderClock();
 }
 
 // ---- rendering
@@ -80,8 +98,9 @@ function renderSale() {
   $('regular').textContent = regular && regular > sale.price ? formatMoney(regular, sale.currency) : '';
   $('round').textContent = `Round ${sale.round}`;
   $('promo').hidden = !sale.promoCondition;
+  // A dash, not a colon: descriptions often carry a colon of their own ("Demo sale: …").
   $('promo').textContent = sale.promoCondition
-    ? `${sale.promoCondition.name}: ${sale.promoCondition.description}`
+    ? `${sale.promoCondition.name} — ${sale.promoCondition.description}`
     : '';
   $('remaining').textContent = String(sale.remaining);
   $('units').textContent = String(sale.units);
@@ -96,19 +115,30 @@ function renderSale() {
   renderClock();
 }
 
-/** The parts that move with time: status and countdown. */
+/** The parts that move with time or with the connection: status, countdown, the "opens in" message. */
 function renderClock() {
   const sale = state.sale;
   if (!sale) return;
   const status = deriveStatus(sale, serverNow());
+  // Without a connection the stock may have moved: say so rather than show old numbers as live.
+  const stale = state.connection === 'reconnecting';
+  if (stale) $('sale').dataset.stale = 'true';
+  else delete $('sale').dataset.stale;
   const badge = $('status');
-  badge.dataset.status = status;
-  badge.textContent = STATUS_LABEL[status];
+  badge.dataset.status = stale ? 'stale' : status;
+  badge.textContent = stale ? 'Reconnecting…' : STATUS_LABEL[status];
   const label = $('countdown-label');
   const countdown = $('countdown');
+  if (state.countdownMessageFor === sale.id) {
+    if (status === 'scheduled') showOpensIn(sale);
+    else setMessage('It has started: buy now!', 'info');
+  }
   if (status === 'scheduled') {
     label.textContent = 'Starts in';
-    countdown.textContent = formatDuration(Date.parse(sale.startsAt) - serverNow());
+    countdown.textContent = opensIn(sale);
+  } else if (stale) {
+    label.textContent = 'Connection lost';
+    countdown.textContent = 'Last known stock';
   } else if (status === 'active') {
     label.textContent = 'On now';
     countdown.textContent = 'Live';
@@ -118,6 +148,7 @@ function renderClock() {
   }
   const buy = $('buy');
   buy.disabled = state.buying || status === 'sold_out';
+  $('quantity').disabled = buy.disabled;
   buy.textContent = state.buying ? 'Buying…' : status === 'sold_out' ? 'Sold out' : 'Buy now';
 }
 
@@ -241,6 +272,11 @@ const live = connectLive({
     const newRound = update.round !== sale.round;
     const { round, units, remaining, sold, status, version } = update;
     acceptSale({ ...sale, round, units, remaining, sold, status, version });
+    // What was said about the last round (a limit, a refusal, a success) no longer holds.
+    if (newRound && !state.buying) {
+      state.buyKey = null;
+      setMessage('');
+    }
     renderSales();
     refreshLeaderboardSoon();
     // A new round has a new start time, which updates do not carry.
@@ -328,12 +364,29 @@ async function buy() {
   } catch (error) {
     if (!(error instanceof ApiError) || error.code !== 'NETWORK') state.buyKey = null;
     if (error.code === 'UNAUTHENTICATED') signOut();
-    const countdown = formatDuration(Date.parse(sale.startsAt) - serverNow());
-    setMessage(describeError(error, sale, { countdown }), 'error');
+    if (error.code === 'SALE_NOT_STARTED') showOpensIn(sale);
+    else if (error.code === 'USER_LIMIT_REACHED') setMessage(await describeLimit(error, sale), 'error');
+    else setMessage(describeError(error, sale), 'error');
   } finally {
     state.buying = false;
     renderClock();
   }
+}
+
+/** The limit refusal, with how many more this buyer may take when the answer does not say how many they have. */
+async function describeLimit(error, sale) {
+  if (typeof error.details?.purchased !== 'number' && state.auth) {
+    try {
+      const { items } = await api('/api/users/me/purchases', { token: state.auth.token });
+      const purchased = items
+        .filter((p) => p.saleId === sale.id && p.round === sale.round)
+        .reduce((sum, p) => sum + p.quantity, 0);
+      error.details = { ...error.details, purchased };
+    } catch {
+      // The plain refusal is still right.
+    }
+  }
+  return describeError(error, sale);
 }
 
 async function authenticate(event) {

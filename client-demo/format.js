@@ -41,8 +41,13 @@ export function describeError(error, sale, { countdown } = {}) {
       return 'Sold out: every unit of this round is gone.';
     case 'INSUFFICIENT_STOCK':
       return `Only ${details.remaining ?? 'a few'} left: lower the quantity and try again.`;
-    case 'USER_LIMIT_REACHED':
-      return `You already have the most this round allows (${sale?.perUserLimit ?? 1} per buyer).`;
+    case 'USER_LIMIT_REACHED': {
+      const limit = details.perUserLimit ?? sale?.perUserLimit ?? 1;
+      const left = typeof details.purchased === 'number' ? limit - details.purchased : 0;
+      return left > 0
+        ? `You can buy ${left} more this round (${limit} per buyer): lower the quantity.`
+        : `You already have the most this round allows (${limit} per buyer).`;
+    }
     case 'ORDER_LIMIT_EXCEEDED':
       return `At most ${sale?.perOrderLimit ?? 1} per order.`;
     case 'UNAUTHENTICATED':

@@ -2,20 +2,29 @@
  * `npm run test:crash [-- --iterations 20 --buyers 2000 --seed N]`: kill -9 of the server during rushes, with
  * every invariant checked after each iteration. Exits non-zero when any iteration found a problem.
  */
-import { parseArgs } from 'node:util';
+import { readCommandLine } from './cli/args';
 import { crashIteration, describeIteration, seededRandom, startCrashEnv } from '../test/crash/kill9';
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      iterations: { type: 'string', default: '20' },
-      buyers: { type: 'string', default: '2000' },
-      seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+const options = readCommandLine({
+  name: 'test:crash',
+  summary:
+    'Rushes with the server killed (SIGKILL) at a random instant and restarted; every invariant checked.',
+  options: {
+    iterations: { kind: 'int', placeholder: 'N', help: 'rushes', min: 1, max: 10_000, default: 20 },
+    buyers: { kind: 'int', placeholder: 'N', help: 'buyers per rush', min: 1, max: 100_000, default: 2000 },
+    seed: {
+      kind: 'int',
+      placeholder: 'N',
+      help: 'random seed (the default comes from the clock)',
+      min: 0,
+      max: 2 ** 31 - 1,
+      default: Date.now() % 1_000_000,
     },
-  });
-  const iterations = Number(values.iterations);
-  const buyers = Number(values.buyers);
-  const seed = Number(values.seed);
+  },
+});
+
+async function main(): Promise<number> {
+  const { iterations, buyers, seed } = options;
   console.log(`kill -9 during a rush: ${iterations} iterations, ${buyers} buyers each, seed ${seed}`);
   const env = await startCrashEnv((line) => console.log(line));
   const random = seededRandom(seed);

@@ -1,52 +1,47 @@
-// npm run demo [-- --port 3000 --buyers 300 --start-in 25]
-// Starts the server (embedded database, demo sale starting soon) and sends a crowd of simulated buyers at every
-// round, so the page shows the counter falling. Ctrl-C stops the crowd, then the server, in order.
+// npm run demo [-- --port 3000 --buyers 300 --start-in 25 --spread 10]
+// Starts the server (embedded database), registers a crowd of simulated buyers, then opens a demo sale that
+// starts --start-in seconds later and sends the crowd at every round, so the page shows the counter falling.
+// Ctrl-C stops the crowd, then the server, in order.
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { DEMO_ADMIN_EMAIL, DEMO_SALE_ID } from '../server/demo/ids';
+import { DEMO_ADMIN_EMAIL } from '../server/demo/ids';
+import { readCommandLine } from './cli/args';
 import { crowdEveryRound } from './demo/crowd-loop';
+import { createDemoSale } from './demo/demo-sale';
 import { startServerProcess, type ServerProcess } from './demo/server-process';
-import { ApiClient, readSale, registerBuyers, SimulationError, type SaleView } from './simulator';
+import { ApiClient, registerBuyers } from './simulator';
 import { ProgressDisplay } from './simulator/progress';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
-function options() {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: process.env.PORT || '3000' },
-      buyers: { type: 'string', default: '300' },
-      'start-in': { type: 'string', default: '25' },
-      spread: { type: 'string', default: '10000' },
+const opts = readCommandLine({
+  name: 'demo',
+  summary:
+    'The server on the embedded database and a crowd of simulated buyers at every round of a demo sale.\n' +
+    'The crowd registers first; the sale starts --start-in seconds after it is ready.',
+  options: {
+    port: { kind: 'int', placeholder: 'P', help: 'HTTP port', min: 1, max: 65_535, default: 3000 },
+    buyers: { kind: 'int', placeholder: 'N', help: 'simulated buyers', min: 1, max: 5000, default: 300 },
+    'start-in': {
+      kind: 'int',
+      placeholder: 'S',
+      help: 'seconds from the crowd being ready to the start (later if a scheduled round would cut round 1 short)',
+      min: 0,
+      max: 3600,
+      default: 25,
     },
-  });
-  const number = (name: string, value: string, min: number, max: number) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new Error(`--${name} must be between ${min} and ${max}`);
-    return n;
-  };
-  return {
-    port: number('port', values.port, 1, 65535),
-    buyers: number('buyers', values.buyers, 1, 5000),
-    startIn: number('start-in', values['start-in'], 0, 3600),
-    spreadMs: number('spread', values.spread, 0, 60_000),
-  };
-}
-
-/** The demo sale (well-known id), or the first sale still to come or live when the server seeded another way. */
-async function findSale(client: ApiClient): Promise<SaleView> {
-  const demo = await readSale(client, DEMO_SALE_ID).catch(() => null);
-  if (demo) return demo.sale;
-  const answer = await client.call<{ items: SaleView[] }>('GET', '/api/sales');
-  const sale = answer.body?.items?.find((s) => s.status !== 'sold_out') ?? answer.body?.items?.[0];
-  if (!sale) throw new SimulationError('The server has no sale: is DEMO on?');
-  return sale;
-}
+    spread: {
+      kind: 'number',
+      placeholder: 'S',
+      help: "the crowd's arrivals spread over this many seconds after each start",
+      min: 0,
+      max: 60,
+      default: 10,
+    },
+  },
+});
 
 async function main(): Promise<number> {
-  const opts = options();
-  const adminPassword = randomBytes(9).toString('base64url');
+  const admin = { email: DEMO_ADMIN_EMAIL, password: randomBytes(9).toString('base64url') };
   const interrupt = new AbortController();
   let server: ServerProcess | null = null;
   const onSignal = () => {
@@ -62,43 +57,44 @@ async function main(): Promise<number> {
       port: opts.port,
       env: {
         MONGODB_URI: undefined,
-        DEMO: 'true',
-        DEMO_START_DELAY_S: String(opts.startIn),
+        // The demo creates its sale itself, once the crowd is ready.
+        DEMO: 'false',
         // The whole crowd registers from this one IP within a minute.
         AUTH_RATE_LIMIT: String(Math.max(1000, opts.buyers * 4)),
-        ADMIN_EMAIL: DEMO_ADMIN_EMAIL,
-        ADMIN_PASSWORD: adminPassword,
+        ADMIN_EMAIL: admin.email,
+        ADMIN_PASSWORD: admin.password,
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       },
       onLine: (line) => print(`[server] ${line}`),
     });
     if (interrupt.signal.aborted) return 0;
     const client = new ApiClient(server.url);
-    const sale = await findSale(client);
-    const startsIn = Math.max(
-      0,
-      Math.round((Date.parse(sale.startsAt) - Date.parse(sale.serverTime)) / 1000),
-    );
-    print(
-      [
-        '',
-        `Open ${server.url}/?sale=${sale.id} and race the crowd.`,
-        `Admin login (operator console): ${DEMO_ADMIN_EMAIL} / ${adminPassword}`,
-        `Sale "${sale.product.name}": ${sale.units} units, ${startsIn > 0 ? `starts in ${startsIn} s` : 'live now'}` +
-          `${sale.restartSchedule ? `, a new round on "${sale.restartSchedule}" (UTC)` : ''}.`,
-        `A crowd of ${opts.buyers} simulated buyers arrives at each start. Ctrl-C stops everything.`,
-        '',
-      ].join('\n'),
-    );
     const display = new ProgressDisplay();
+    const started = Date.now();
+    // Concurrency past the server's cores gains nothing: each registration is a bcrypt hash on the server.
     const buyers = await registerBuyers({
       client,
       count: opts.buyers,
-      concurrency: 8,
+      concurrency: 16,
       signal: interrupt.signal,
       onRegistered: (done) => display.update({ phase: 'register', done, total: opts.buyers }),
     });
     display.stop();
+    if (interrupt.signal.aborted) return 0;
+    print(`${buyers.length} buyers registered in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    const sale = await createDemoSale({ client, admin, startInSeconds: opts['start-in'] });
+    print(
+      [
+        '',
+        `Open ${server.url}/?sale=${sale.id} and race the crowd.`,
+        `Admin login (operator console): ${admin.email} / ${admin.password}`,
+        `Sale "${sale.product.name}": ${sale.units} units, starts at ${sale.startsAt} ` +
+          `(in ${Math.round((Date.parse(sale.startsAt) - Date.now()) / 1000)} s), ` +
+          `a new round on "${sale.restartSchedule}" (UTC).`,
+        `A crowd of ${buyers.length} simulated buyers arrives at each start. Ctrl-C stops everything.`,
+        '',
+      ].join('\n'),
+    );
     // The server may stop on its own (a crash): then the crowd stops too.
     let serverDied = false;
     void server.exited.then(() => {
@@ -111,7 +107,7 @@ async function main(): Promise<number> {
       client,
       saleId: sale.id,
       buyers,
-      spreadMs: opts.spreadMs,
+      spreadMs: Math.round(opts.spread * 1000),
       signal: interrupt.signal,
       display,
       print,

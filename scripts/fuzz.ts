@@ -3,8 +3,8 @@
  * event against the app on a fresh database (the embedded one, or MONGODB_URI). Prints what was sent and what
  * came back; exits non-zero on the first property failure, with the request and the seed to replay it.
  */
-import { parseArgs } from 'node:util';
 import type { Db } from 'mongodb';
+import { readCommandLine } from './cli/args';
 import { TestApp } from '../test/helpers/app';
 import { makeFixtures } from '../test/fuzz/fixtures';
 import { fuzzHttp } from '../test/fuzz/http-fuzz';
@@ -13,15 +13,32 @@ import { fuzzSockets } from '../test/fuzz/socket-fuzz';
 /** A small per-IP connection cap, so the socket fuzzer's crowds of connections reach it. */
 const SOCKET_CAP = 5;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      runs: { type: 'string', default: '10000' },
-      'socket-runs': { type: 'string', default: '2000' },
-      seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+const values = readCommandLine({
+  name: 'fuzz',
+  summary: 'Property-based fuzzing of every route and socket event against the app on a fresh database.',
+  options: {
+    runs: { kind: 'int', placeholder: 'N', help: 'HTTP requests', min: 1, max: 10_000_000, default: 10_000 },
+    'socket-runs': {
+      kind: 'int',
+      placeholder: 'N',
+      help: 'socket events',
+      min: 0,
+      max: 10_000_000,
+      default: 2000,
     },
-  });
-  const seed = Number(values.seed);
+    seed: {
+      kind: 'int',
+      placeholder: 'N',
+      help: 'random seed (the default comes from the clock)',
+      min: 0,
+      max: 2 ** 31 - 1,
+      default: Date.now() % 1_000_000,
+    },
+  },
+});
+
+async function main(): Promise<void> {
+  const { seed } = values;
   const t = await TestApp.start({ env: { SOCKET_CONNECTIONS_PER_IP: String(SOCKET_CAP) } });
   try {
     const fixtures = await makeFixtures(t);
@@ -30,7 +47,7 @@ async function main(): Promise<void> {
     );
     const started = Date.now();
     const http = await fuzzHttp(t.baseUrl, t.connection.db as unknown as Db, fixtures, {
-      numRuns: Number(values.runs),
+      numRuns: values.runs,
       seed,
     });
     console.log(
@@ -42,7 +59,7 @@ async function main(): Promise<void> {
       `  idempotent replays: ${http.replays}; unsendable by the client: ${http.unsendable}; slowest ${Math.round(http.slowestMs)} ms`,
     );
     const sockets = await fuzzSockets(t.baseUrl, fixtures, {
-      numRuns: Number(values['socket-runs']),
+      numRuns: values['socket-runs'],
       seed,
       connectionCap: SOCKET_CAP,
     });

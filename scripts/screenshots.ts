@@ -1,17 +1,18 @@
 // npm run screenshots: takes the README's pictures into docs/screenshots/ (countdown, a sale in progress with
 // the crowd, the operator console). Runs the app in-process on the embedded database with the demo sale, a
-// simulated crowd, and Chromium through playwright-core (CHROMIUM_PATH, default /usr/bin/chromium).
+// simulated crowd, and Chromium through playwright-core (scripts/chromium.ts picks which one).
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from './chromium';
+import { readCommandLine } from './cli/args';
 import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import { openConnection } from '../server/db/connect';
 import { DEMO_SALE_ID, seedDemo } from '../server/demo';
 import { start as startEmbedded } from '../server/embedded-mongo';
-import { createLogger } from '../server/logger';
+import { createLogger, routeCronLogs } from '../server/logger';
 import { ensureAdmin } from '../server/users/admin';
 import { ApiClient, registerBuyers, runSimulation } from './simulator';
 import { sleep } from './simulator/http';
@@ -29,9 +30,17 @@ async function waitFor(check: () => Promise<boolean>, ms: number, what: string):
   throw new Error(`timed out waiting for ${what}`);
 }
 
+readCommandLine({
+  name: 'screenshots',
+  summary:
+    "Takes the README's three screenshots into docs/screenshots/ (the app in-process, a crowd, Chromium).",
+  options: {},
+});
+
 async function main(): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });
   const logger = createLogger({ level: 'warn', json: false });
+  routeCronLogs(logger);
   const db = await startEmbedded({});
   const connection = await openConnection(db.uri, 'screenshots');
   const config = loadConfig({ NODE_ENV: 'development', AUTH_RATE_LIMIT: '100000', LOG_LEVEL: 'warn' });
@@ -52,7 +61,7 @@ async function main(): Promise<void> {
     const newPage = async (): Promise<Page> => {
       const page = await browser.newPage({ viewport: { width: 430, height: 932 }, deviceScaleFactor: 2 });
       await page.goto(`${url}/?sale=${DEMO_SALE_ID}`);
-      await page.locator('#connection', { hasText: 'Live' }).waitFor({ timeout: 10_000 });
+      await page.locator('#connection', { hasText: 'Connected' }).waitFor({ timeout: 10_000 });
       return page;
     };
     const visitor = await newPage();

@@ -1,78 +1,66 @@
-// npm run simulate -- --url URL --sale ID --buyers N [--quantity Q] [--concurrency C] [--spread MS]
+// npm run simulate -- --url URL --sale ID --buyers N [--quantity Q] [--concurrency C] [--spread S] [--json]
 // Registers N buyers, waits for the sale to start, buys as a crowd, then checks the count. Exit 1 on failure.
-import { parseArgs } from 'node:util';
+import { httpUrl, readCommandLine } from './cli/args';
 import { formatSummary, runSimulation } from './simulator';
 import { ProgressDisplay } from './simulator/progress';
 
-const USAGE = `Usage: npm run simulate -- --url URL --sale ID --buyers N [--quantity Q] [--concurrency C]
-       [--spread MS] [--max-wait S] [--json]
-  --url          the server, e.g. http://localhost:3000
-  --sale         the sale id
-  --buyers       buyers to register (each needs one call to /api/auth/register: see AUTH_RATE_LIMIT)
-  --quantity     units per order (default 1)
-  --concurrency  purchase calls in flight at once (default 64)
-  --spread       arrivals spread over this many ms after the start (default 2000)
-  --max-wait     seconds to wait at most for the start (default 900)
-  --json         print the result as JSON instead of the summary`;
-
-function positiveInt(name: string, value: string | undefined, fallback?: number): number {
-  if (value === undefined && fallback !== undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new Error(`--${name} must be a whole number (got ${String(value)})`);
-  return n;
-}
-
-function parse() {
-  const { values } = parseArgs({
-    options: {
-      url: { type: 'string' },
-      sale: { type: 'string' },
-      buyers: { type: 'string' },
-      quantity: { type: 'string' },
-      concurrency: { type: 'string' },
-      spread: { type: 'string' },
-      'max-wait': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+const options = readCommandLine({
+  name: 'simulate',
+  summary:
+    'Registers N buyers, waits for the start on the server clock, buys as a crowd and checks the count.\n' +
+    'On 429 (AUTH_RATE_LIMIT) registration waits as Retry-After says, then goes on.',
+  options: {
+    url: { kind: 'text', placeholder: 'URL', help: 'the server, e.g. http://localhost:3000', check: httpUrl },
+    sale: { kind: 'text', placeholder: 'ID', help: 'the sale id (npm start prints the demo sale id)' },
+    buyers: { kind: 'int', placeholder: 'N', help: 'buyers to register', min: 1, max: 20_000 },
+    quantity: { kind: 'int', placeholder: 'Q', help: 'units per order', min: 1, max: 1_000_000, default: 1 },
+    concurrency: {
+      kind: 'int',
+      placeholder: 'C',
+      help: 'purchase calls in flight',
+      min: 1,
+      max: 5000,
+      default: 64,
     },
-  });
-  if (values.help) return null;
-  if (!values.url || !values.sale || !values.buyers)
-    throw new Error('--url, --sale and --buyers are required');
-  const buyers = positiveInt('buyers', values.buyers);
-  if (buyers < 1 || buyers > 20_000) throw new Error('--buyers must be between 1 and 20000');
-  return {
-    url: values.url,
-    saleId: values.sale,
-    buyers,
-    quantity: Math.max(1, positiveInt('quantity', values.quantity, 1)),
-    concurrency: Math.max(1, positiveInt('concurrency', values.concurrency, 64)),
-    spreadMs: positiveInt('spread', values.spread, 2000),
-    maxWaitMs: positiveInt('max-wait', values['max-wait'], 900) * 1000,
-    json: values.json,
-  };
-}
+    spread: {
+      kind: 'number',
+      placeholder: 'S',
+      help: 'arrivals spread over this many seconds after the start',
+      min: 0,
+      max: 600,
+      default: 2,
+    },
+    'max-wait': {
+      kind: 'int',
+      placeholder: 'S',
+      help: 'longest wait for the start, seconds',
+      min: 0,
+      max: 86_400,
+      default: 900,
+    },
+    json: { kind: 'flag', help: 'print the result as JSON instead of the summary' },
+  },
+});
 
 async function main(): Promise<number> {
-  let options: ReturnType<typeof parse>;
-  try {
-    options = parse();
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (!options) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
   const interrupt = new AbortController();
   process.once('SIGINT', () => interrupt.abort());
   const display = new ProgressDisplay();
   const result = await runSimulation({
-    ...options,
+    url: options.url,
+    saleId: options.sale,
+    buyers: options.buyers,
+    quantity: options.quantity,
+    concurrency: options.concurrency,
+    spreadMs: Math.round(options.spread * 1000),
+    maxWaitMs: options['max-wait'] * 1000,
     signal: interrupt.signal,
     onProgress: (progress) => display.update(progress),
+    onRateLimited: (waitMs, done) =>
+      display.note(
+        `Auth rate limit (429) after ${done} buyers: waiting ${Math.ceil(waitMs / 1000)} s as Retry-After ` +
+          'says (the server sets AUTH_RATE_LIMIT per minute)',
+      ),
   });
   display.stop();
   process.stdout.write(`${options.json ? JSON.stringify(result, null, 2) : formatSummary(result)}\n`);
@@ -82,6 +70,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    // runSimulation reports the server's faults in its result: what lands here is a bug of the simulator.
     console.error(error);
     process.exit(1);
   },

@@ -46,7 +46,10 @@ const schema = Joi.object({
   PORT: Joi.number().integer().min(0).max(65535).default(3000),
   MONGODB_URI: Joi.string()
     .pattern(/^mongodb(\+srv)?:\/\//)
-    .message('MONGODB_URI must start with mongodb:// or mongodb+srv://'),
+    .message('MONGODB_URI must start with mongodb:// or mongodb+srv://')
+    // The embedded database is in memory and unauthenticated: a production process never runs on it.
+    .when('NODE_ENV', { is: 'production', then: Joi.required() })
+    .messages({ 'any.required': 'MONGODB_URI is required when NODE_ENV=production' }),
   JWT_SECRET: Joi.string()
     .min(32)
     .when('NODE_ENV', { is: 'production', then: Joi.required() })

@@ -2,13 +2,14 @@ import { createApp } from './app';
 import { systemClock } from './clock';
 import { ConfigError, loadConfig } from './config';
 import { connectDatabase } from './db/connect';
-import { createLogger } from './logger';
+import { createLogger, routeCronLogs } from './logger';
 import { logStartupBanner, seedDemo } from './demo';
 import { ensureAdmin } from './users/admin';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel, json: config.nodeEnv === 'production' });
+  routeCronLogs(logger);
   const crash = (error: unknown) => {
     logger.error('unexpected error', { stack: error instanceof Error ? error.stack : String(error) });
     process.exit(1);

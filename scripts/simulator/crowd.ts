@@ -28,6 +28,8 @@ export interface CrowdOptions {
   spreadMs: number;
   signal?: AbortSignal;
   onAnswer?: (record: PurchaseRecord) => void;
+  /** Called once per buyer when it is done (bought, refused, or out of retries). */
+  onSettled?: (buyer: Buyer) => void;
 }
 
 /** Retries after SALE_NOT_STARTED (our clock estimate a little early): at most this many. */
@@ -106,11 +108,12 @@ export async function runCrowd(options: CrowdOptions): Promise<PurchaseRecord[]>
         const record = toRecord(buyer, answer);
         records.push(record);
         options.onAnswer?.(record);
-        if (answer.code !== 'SALE_NOT_STARTED') return;
+        if (answer.code !== 'SALE_NOT_STARTED') break;
         const startsAt = Date.parse(answer.body?.error?.details?.startsAt ?? '');
         const wait = Number.isFinite(startsAt) ? startsAt - (Date.now() + options.offsetMs) : 200;
         await sleep(Math.min(MAX_EARLY_WAIT_MS, Math.max(50, wait + 20)), signal);
       }
+      options.onSettled?.(buyer);
     }),
   );
   return records;

@@ -40,8 +40,12 @@ export interface SimulationOptions {
   settleMs?: number;
   /** Buyers registered earlier (by `registerBuyers`), to run another round with the same crowd. */
   registered?: readonly Buyer[];
+  /** Longest total wait on the auth rate limit while registering (default 10 min). */
+  rateLimitWaitMs?: number;
   signal?: AbortSignal;
   onProgress?: (progress: SimulationProgress) => void;
+  /** Told each time registration pauses on a 429, with the pause and the buyers registered so far. */
+  onRateLimited?: (waitMs: number, done: number) => void;
 }
 
 /** The outcome of a run. `ok` is false when it stopped early or any check failed. */
@@ -107,15 +111,19 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         client,
         count: options.buyers,
         concurrency: options.registerConcurrency ?? 8,
+        rateLimitWaitMs: options.rateLimitWaitMs,
         signal: options.signal,
         onRegistered: (done) => progress({ phase: 'register', done, total: options.buyers }),
+        onRateLimited: options.onRateLimited,
       }));
     const { sale, offsetMs } = await waitForStart(client, options.saleId, {
       maxWaitMs: options.maxWaitMs ?? 15 * 60_000,
       signal: options.signal,
       onTick: (msLeft) => progress({ phase: 'wait', msLeft }),
     });
+    // Counted here: `records` is only assigned once the whole crowd has answered.
     let sold = 0;
+    let settled = 0;
     records = await runCrowd({
       client,
       saleId: options.saleId,
@@ -128,7 +136,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       signal: options.signal,
       onAnswer: (record) => {
         sold += record.purchase?.quantity ?? 0;
-        progress({ phase: 'buy', done: records.length + 1, total: buyers.length, sold });
+      },
+      onSettled: () => {
+        settled += 1;
+        progress({ phase: 'buy', done: settled, total: buyers.length, sold });
       },
     });
     const round = records.find((r) => r.purchase)?.purchase?.round ?? sale.round;

@@ -19,6 +19,11 @@ export class ProgressDisplay {
     else this.bar?.update(progress.done, { sold: progress.sold });
   }
 
+  /** One line between the bar's redraws (on a terminal the bar's line is cleared first). */
+  note(text: string): void {
+    this.stream.write(`${this.bar && this.stream.isTTY ? '\r\x1b[K' : ''}${text}\n`);
+  }
+
   stop(): void {
     this.bar?.stop();
     this.bar = null;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'winston';
-import { routePatternOf } from './route-table';
+import { routePatternOf, UNMATCHED_ROUTE } from './route-table';
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -55,6 +55,16 @@ export interface RequestLogFields {
   errorCode?: string;
   /** The client closed the connection before the answer was complete. */
   aborted?: true;
+  /** The URL path (no query string) of a 404 that matched no route, bounded: what was asked for. */
+  path?: string;
+}
+
+/** A 404's path is attacker-chosen: bounded, so a log line stays a line. */
+const MAX_LOGGED_PATH = 200;
+
+function pathOf(req: Request): string {
+  const path = req.originalUrl.split('?', 1)[0];
+  return path.length > MAX_LOGGED_PATH ? `${path.slice(0, MAX_LOGGED_PATH)}…` : path;
 }
 
 function fieldsOf(req: Request, res: Response, startedAt: bigint): RequestLogFields {
@@ -69,12 +79,24 @@ function fieldsOf(req: Request, res: Response, startedAt: bigint): RequestLogFie
   if (userId) fields.userId = userId;
   if (res.locals.errorCode) fields.errorCode = res.locals.errorCode;
   if (!res.writableFinished) fields.aborted = true;
+  if (fields.route === UNMATCHED_ROUTE && fields.status === 404) fields.path = pathOf(req);
   return fields;
 }
 
 /**
+ * Info for API calls and refusals; debug for probes and scrapes, and for files the demo page loads (they match
+ * no route and succeed): a page load would otherwise be a dozen lines that say nothing.
+ */
+function levelOf(fields: RequestLogFields): 'info' | 'debug' {
+  if (QUIET_ROUTES.has(fields.route)) return 'debug';
+  if (fields.route === UNMATCHED_ROUTE && fields.status < 400) return 'debug';
+  return 'info';
+}
+
+/**
  * Logs one structured line per request when its response is done (or abandoned): method, route pattern (not
- * the URL, so no ids or query secrets), status, duration, request id and the verified user id when known.
+ * the URL, so no ids or query secrets), status, duration, request id and the verified user id when known; a 404
+ * of an unknown URL carries its path (never the query string). Static files are logged at debug.
  * Mount it after `requestId()`.
  */
 export function requestLogger(logger: Logger): RequestHandler {
@@ -85,7 +107,7 @@ export function requestLogger(logger: Logger): RequestHandler {
       // A line costs about 20 µs in winston: skip all the work below the info level (debug implies info).
       if (!logger.isLevelEnabled('info')) return;
       const fields = fieldsOf(req, res, startedAt);
-      const level = QUIET_ROUTES.has(fields.route) ? 'debug' : 'info';
+      const level = levelOf(fields);
       if (logger.isLevelEnabled(level)) logger.log(level, 'request', fields);
     });
     next();

@@ -84,6 +84,7 @@ describe('loadConfig', () => {
       for (const name of [
         'PORT',
         'JWT_SECRET',
+        'MONGODB_URI',
         'JWT_EXPIRES_IN',
         'ADMIN_PASSWORD',
         'DEMO',
@@ -92,6 +93,13 @@ describe('loadConfig', () => {
       ]) {
         expect(message).to.include(name);
       }
+    });
+
+    it('refuses production on the embedded database', () => {
+      expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).to.throw(
+        ConfigError,
+        /^Invalid configuration: MONGODB_URI is required when NODE_ENV=production$/,
+      );
     });
 
     it('refuses a short JWT_SECRET and a non-mongodb URI', () => {

@@ -37,7 +37,7 @@ describe('operator console in a real browser', function () {
     page.on('pageerror', (error) => pageErrors.push(error.message));
     pages.push(page);
     await page.goto(`${app.baseUrl}/${query}`);
-    await page.locator('#connection', { hasText: 'Live' }).waitFor({ timeout: 5000 });
+    await page.locator('#connection', { hasText: 'Connected' }).waitFor({ timeout: 5000 });
     return page;
   }
 
@@ -137,6 +137,32 @@ describe('operator console in a real browser', function () {
     expect(refusal).to.equal('FORBIDDEN');
     const products = await app.request('GET', '/api/products');
     expect(products.body.items.map((p: { name: string }) => p.name)).to.deep.equal(['Console kicks']);
+  });
+
+  it('shows every live figure in full on a phone (390 px wide)', async () => {
+    const product = await app.request('POST', '/api/products', {
+      token: admin.token,
+      body: { name: 'Limited edition sneakers, collector box', price: 12_000 },
+    });
+    const sale = await app.request('POST', '/api/sales', {
+      token: admin.token,
+      body: {
+        productId: product.body.product.id,
+        price: 4_900,
+        units: 10_000,
+        startsAt: new Date().toISOString(),
+      },
+    });
+    const page = await openPage(`?sale=${sale.body.sale.id}`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await logIn(page, admin);
+    await page.locator('[data-figure=remaining]', { hasText: '10000 / 10000' }).waitFor({ timeout: 5000 });
+    const clipped = await page.$$eval('.figures dd', (cells) =>
+      cells
+        .filter((cell) => cell.scrollWidth > cell.clientWidth || cell.getBoundingClientRect().right > 390)
+        .map((cell) => `${cell.dataset.figure}: ${cell.textContent}`),
+    );
+    expect(clipped).to.deep.equal([]);
   });
 
   it('removes the console when the admin signs out', async () => {

@@ -37,7 +37,7 @@ describe('demo page in a real browser', function () {
 
   async function openSale(saleId: string, units: number) {
     await page.goto(`${app.baseUrl}/?sale=${saleId}`);
-    await page.locator('#connection', { hasText: 'Live' }).waitFor({ timeout: 5000 });
+    await page.locator('#connection', { hasText: 'Connected' }).waitFor({ timeout: 5000 });
     await page.locator('#remaining', { hasText: String(units) }).waitFor({ timeout: 5000 });
   }
 
@@ -103,7 +103,7 @@ describe('demo page in a real browser', function () {
       () =>
         (window as unknown as { connectionStates: string[] }).connectionStates
           .join('|')
-          .includes('Reconnecting…|Live'),
+          .includes('Reconnecting…|Connected'),
       undefined,
       { timeout: 8000 },
     );

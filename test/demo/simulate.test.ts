@@ -1,32 +1,11 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { expect } from 'chai';
-import { runSimulation } from '../../scripts/simulator';
+import { runSimulation, type SimulationProgress } from '../../scripts/simulator';
 import { TestApp } from '../helpers/app';
+import { runScript } from './cli';
 import { WallClock } from './clock';
 import { startFakeServer } from './fake-server';
 
-const ROOT = path.resolve(__dirname, '../..');
-
-/** Runs `npm run simulate`'s script (node + tsx, as npm would) and collects its output and exit code. */
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runCli = (args: string[]) => runScript('scripts/simulate.ts', args);
 
 describe('simulator', function () {
   this.timeout(40_000);
@@ -44,13 +23,19 @@ describe('simulator', function () {
       const admin = await app.createUser({ role: 'admin' });
       const startsAt = new Date(Date.now() + 1500).toISOString();
       const sale = await app.createSale(admin, { units: 40, startsAt });
+      const progress: SimulationProgress[] = [];
       const result = await runSimulation({
         url: app.baseUrl,
         saleId: sale.id,
         buyers: 60,
         concurrency: 32,
         spreadMs: 300,
+        onProgress: (p) => progress.push(p),
       });
+      // The "Buying" bar moves: one step per buyer, up to all of them.
+      const buying = progress.flatMap((p) => (p.phase === 'buy' ? [p.done] : []));
+      expect(buying).to.deep.equal(Array.from({ length: 60 }, (_, i) => i + 1));
+      expect(progress.at(-1)).to.deep.include({ phase: 'buy', total: 60, sold: 40 });
 
       expect(result.error).to.equal(null);
       expect(result.checks.filter((c) => !c.ok)).to.deep.equal([]);
@@ -87,12 +72,17 @@ describe('simulator', function () {
   });
 
   describe('against a server whose auth rate limit is low', () => {
-    it('stops and names AUTH_RATE_LIMIT', async () => {
+    it('stops and names AUTH_RATE_LIMIT when it may not wait', async () => {
       const app = await TestApp.start({ env: { AUTH_RATE_LIMIT: '5' } });
       try {
         const admin = await app.createUser({ role: 'admin' });
         const sale = await app.createSale(admin);
-        const result = await runSimulation({ url: app.baseUrl, saleId: sale.id, buyers: 12 });
+        const result = await runSimulation({
+          url: app.baseUrl,
+          saleId: sale.id,
+          buyers: 12,
+          rateLimitWaitMs: 0,
+        });
         expect(result.ok).to.equal(false);
         expect(result.error)
           .to.match(/429 RATE_LIMITED/)

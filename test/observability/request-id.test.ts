@@ -32,6 +32,11 @@ describe('request id and request log', () => {
     app.get('/api/sales/:id', fakeAuthenticate, (_req, res) => {
       res.json({ echoed: res.locals.requestId });
     });
+    // Stands in for express.static: answers a file without a route.
+    app.use((req, res, next) => {
+      if (req.path === '/app.js') res.type('js').send('export {};');
+      else next();
+    });
     app.get('/healthz', (_req, res) => {
       res.json({ status: 'ok' });
     });
@@ -135,11 +140,28 @@ describe('request id and request log', () => {
       }
     });
 
-    it('labels an unknown URL as unmatched rather than logging it', async () => {
-      await fetch(`${base}/wp-admin/../../etc/passwd?x=1`, { headers: { 'X-Request-Id': 'req-3' } });
+    it('labels an unknown URL as unmatched and logs its path, never its query string', async () => {
+      await fetch(`${base}/wp-admin/setup.php?token=query-secret`, { headers: { 'X-Request-Id': 'req-3' } });
       const line = await lineOf('req-3');
-      expect(line).to.include({ route: 'unmatched', status: 404 });
-      expect(log.lines.join('\n')).not.to.include('passwd');
+      expect(line).to.include({
+        level: 'info',
+        route: 'unmatched',
+        status: 404,
+        path: '/wp-admin/setup.php',
+      });
+      expect(log.lines.join('\n')).not.to.include('query-secret');
+    });
+
+    it('bounds the logged path of a 404', async () => {
+      await fetch(`${base}/${'a'.repeat(5000)}`, { headers: { 'X-Request-Id': 'req-5' } });
+      const line = await lineOf('req-5');
+      expect(String(line.path)).to.have.length(201).and.match(/…$/);
+    });
+
+    it('logs files served without a route (static assets) at debug', async () => {
+      await fetch(`${base}/app.js`, { headers: { 'X-Request-Id': 'req-6' } });
+      expect(await lineOf('req-6')).to.include({ level: 'debug', route: 'unmatched', status: 200 });
+      expect(await lineOf('req-6')).not.to.have.property('path');
     });
 
     it('logs health probes at debug, below the default level', async () => {
