@@ -88,6 +88,22 @@ export async function waitForReconciled(db: Db, saleId: string, timeoutMs: numbe
   }
 }
 
+/**
+ * Polls until the outbox of the sale is empty (the drain removes entries 100 ms after their purchase), or until
+ * `timeoutMs`. Returns how long it took.
+ */
+export async function waitForDrained(db: Db, saleId: string, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  const _id = new ObjectId(saleId);
+  for (;;) {
+    const sale = await db.collection('sales').findOne({ _id }, { projection: { pending: 1 } });
+    if (!sale) throw new Error(`no sale ${saleId}`);
+    if (Object.keys(sale.pending ?? {}).length === 0) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Where `purchasedAt` (ms, in position order) steps back, in words. */
 export function chronologyProblems(times: number[]): string[] {
   const back = times.findIndex((t, i) => i > 0 && t < times[i - 1]);
