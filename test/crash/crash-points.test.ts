@@ -4,6 +4,7 @@ import { keyDigest } from '../../server/ledger/key-digest';
 import {
   buyers,
   drained,
+  firstReadyzStatus,
   killServer,
   ledgerProblemsAtReadiness,
   newSale,
@@ -114,6 +115,8 @@ describe('kill -9 at each step of the purchase and round protocols', function ()
     const restore = pauseAfter(reconcileRestore);
     await spawnServer(env);
     const restoring = await within(restore.reached, STEP_MS, 'the first restore');
+    // Not ready while its start-up reconciliation is unfinished (the server already listens).
+    expect(await firstReadyzStatus(env)).to.equal(503);
     await killServer(env);
 
     const restoredId = String(restoring.updates[0].q._id);

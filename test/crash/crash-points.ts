@@ -1,7 +1,7 @@
 import { ObjectId, type Db } from 'mongodb';
 import { newJwtSecret, spawnAppServer, startAppServer, type AppServer } from '../../bench/lib/app-server';
 import { api, createSale, mintCallers, openDb, type Caller } from '../../bench/lib/fixtures';
-import { freePort, waitReady } from '../../bench/lib/processes';
+import { freePort } from '../../bench/lib/processes';
 import { start, type EmbeddedMongo } from '../../server/embedded-mongo';
 import { checkLedger, leaderboardItems, leaderboardLedgerProblems } from './ledger';
 
@@ -166,9 +166,18 @@ export async function restartServer(env: PauseEnv): Promise<void> {
   env.server = await startAppServer({ mongodbUri: env.mongodbUri, jwtSecret: env.jwtSecret, port: env.port });
 }
 
-/** Waits for the readiness of a server started with `spawnServer`. */
-export async function serverReady(env: PauseEnv): Promise<void> {
-  await waitReady(`${env.server.url}/readyz`, env.server.process);
+/** The first answer of /readyz once the server listens (it may listen before it is ready); bounded. */
+export async function firstReadyzStatus(env: PauseEnv): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const status = await fetch(`${env.server.url}/readyz`, { signal: AbortSignal.timeout(2000) }).then(
+      (res) => res.status,
+      () => null,
+    );
+    if (status !== null) return status;
+    if (Date.now() > deadline) throw new Error('the server did not listen within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**
