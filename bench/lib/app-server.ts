@@ -26,12 +26,19 @@ export function newJwtSecret(): string {
   return randomBytes(32).toString('hex');
 }
 
+/** Starts the server and resolves once /readyz answers 200 (see `spawnAppServer`). */
+export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
+  const server = await spawnAppServer(options);
+  await waitReady(`${server.url}/readyz`, server.process, options.readyTimeoutMs);
+  return server;
+}
+
 /**
  * Starts `server/index.ts` the way production does (NODE_ENV=production, MONGODB_URI set, no demo seed), with
  * the purchase and auth rate limits raised so that a load test measures the purchase path, not the limiter.
- * Resolves once /readyz answers 200.
+ * Does not wait for readiness (a crash test kills it while it starts).
  */
-export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
+export async function spawnAppServer(options: AppServerOptions): Promise<AppServer> {
   const port = options.port ?? (await freePort());
   const child = startChild({
     script: 'server/index.ts',
@@ -54,7 +61,5 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       ...options.env,
     },
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitReady(`${url}/readyz`, child, options.readyTimeoutMs);
-  return { url, port, process: child };
+  return { url: `http://127.0.0.1:${port}`, port, process: child };
 }

@@ -2,6 +2,7 @@ import { EmbeddedMongoServer, type Faults, type ServerOptions } from './server';
 
 export type { Faults, ServerOptions } from './server';
 export type { EngineOptions } from './engine/types';
+export type { CommandMatcher, Pause } from './pause-points';
 
 /** A running embedded server. */
 export interface EmbeddedMongo {

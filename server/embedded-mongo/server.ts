@@ -4,6 +4,7 @@ import type { EngineOptions } from './engine/types';
 import type { ServerInfo, ServerState } from './commands/context';
 import { Dispatcher } from './commands/dispatcher';
 import { CursorRegistry } from './cursors/registry';
+import { PausePoints, type CommandMatcher, type Pause } from './pause-points';
 import { SessionRegistry } from './txn/session-registry';
 import { Connection } from './wire/connection';
 
@@ -29,6 +30,8 @@ export interface Faults {
   killCursors(): number;
   /** Kills every cursor, then drops every connection. */
   closeAll(): void;
+  /** Stops the database right after the first command that matches (applied, reply held): see PausePoints. */
+  pauseAfter(matches: CommandMatcher): Pause;
 }
 
 const LOG_LINES_KEPT = 1000;
@@ -44,6 +47,7 @@ export class EmbeddedMongoServer implements ServerState {
   private readonly listener: net.Server;
   private readonly connections = new Set<Connection>();
   private readonly recentLog: string[] = [];
+  private readonly pauses = new PausePoints();
   private readonly connectionCounts = { current: 0, totalCreated: 0 };
   private address = '';
   private refuseUntil = 0;
@@ -65,6 +69,7 @@ export class EmbeddedMongoServer implements ServerState {
         this.cursors.killAll();
         this.dropConnections();
       },
+      pauseAfter: (matches) => this.pauses.arm(matches),
     };
   }
 
@@ -113,6 +118,8 @@ export class EmbeddedMongoServer implements ServerState {
       this.cursors.killAll();
       this.sessions.endAll();
       this.dropConnections();
+      // After the drop: held commands of the dropped clients are never run.
+      this.pauses.releaseAll();
     });
     return this.stopping;
   }
@@ -127,7 +134,7 @@ export class EmbeddedMongoServer implements ServerState {
     const conn = new Connection(
       id,
       socket,
-      (request, c) => this.dispatcher.handle(request, c),
+      (request, c) => this.pauses.run(request.command, c, () => this.dispatcher.handle(request, c)),
       (line) => this.log(line),
       (closed) => this.closed(closed),
     );

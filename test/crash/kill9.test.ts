@@ -30,6 +30,9 @@ describe('kill -9 of the server during a rush', function () {
       });
       expect(report.problems, describeIteration(report)).to.deep.equal([]);
       expect(report.restartMs).to.be.greaterThan(0);
+      // Ready means reconciled: the first leaderboard read after the restart lists every unit sold by then.
+      expect(report.atReadiness.sold).to.be.greaterThan(0);
+      expect(report.atReadiness.listed).to.equal(report.atReadiness.sold);
       expect(report.sold).to.be.greaterThan(0);
       expect(report.answers['201']).to.be.greaterThan(0);
       expect(report.nextPurchase).to.equal(201);

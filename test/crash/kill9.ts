@@ -2,7 +2,14 @@ import { ObjectId } from 'mongodb';
 import { newJwtSecret, startAppServer, type AppServer } from '../../bench/lib/app-server';
 import { api, createCallers, createSale, openDb, type Caller } from '../../bench/lib/fixtures';
 import { freePort, startDatabaseProcess, type DatabaseProcess } from '../../bench/lib/processes';
-import { checkLedger, leaderboardPositions, leaderboardProblems, waitForReconciled } from './ledger';
+import {
+  checkLedger,
+  leaderboardItems,
+  leaderboardLedgerProblems,
+  leaderboardPositions,
+  leaderboardProblems,
+  waitForDrained,
+} from './ledger';
 import { isExpectedAnswer, planAttempts, rush } from './rush-client';
 
 /** The database process, the server child (replaced at every kill) and a driver handle. */
@@ -25,12 +32,15 @@ export interface IterationReport {
   /** Attempts answered when the kill was sent, out of all attempts. */
   killedAt: { answered: number; of: number };
   restartMs: number;
+  /** The first leaderboard read right at readiness after the restart: units listed, and `sold` then. */
+  atReadiness: { listed: number; sold: number };
   /** Final answers by status/code, e.g. {"201": 1400, "409 SOLD_OUT": 700}. */
   answers: Record<string, number>;
   retries: number;
   /** Purchases committed by the killed process whose documents the reconciler wrote. */
   restored: number;
-  reconcileMs: number;
+  /** How long the outbox took to empty after the rush (the drain's timer; nothing was left to reconcile). */
+  drainMs: number;
   sold: number;
   units: number;
   /** Status of a purchase made after the checks (201 expected). */
@@ -97,12 +107,34 @@ export async function startCrashEnv(log: (line: string) => void): Promise<CrashE
   }
 }
 
-/** SIGKILLs the server and starts a new one on the same port; resolves when it is ready. */
-async function killAndRestart(env: CrashEnv): Promise<number> {
+/** What a kill and restart gave. */
+interface Restart {
+  restartMs: number;
+  atReadiness: { listed: number; sold: number };
+  problems: string[];
+}
+
+/**
+ * SIGKILLs the server and starts a new one on the same port. Right at readiness (no purchase reaches the new
+ * server before: the rush waits at its gate), the first leaderboard read must add up to `sold`, with positions
+ * 1..n and non-decreasing times: ready means reconciled, with no wait for a later reconciler run.
+ */
+async function killAndRestart(env: CrashEnv, saleId: string, perUserLimit: number): Promise<Restart> {
   await env.server.process.kill();
   const started = Date.now();
   env.server = await startAppServer({ mongodbUri: env.mongodbUri, jwtSecret: env.jwtSecret, port: env.port });
-  return Date.now() - started;
+  const restartMs = Date.now() - started;
+  const sale = await env.handle.db.collection('sales').findOne({ _id: new ObjectId(saleId) });
+  if (!sale) throw new Error(`no sale ${saleId}`);
+  const items = await leaderboardItems(env.server.url, saleId, sale.round as number);
+  const after = await env.handle.db.collection('sales').findOne({ _id: new ObjectId(saleId) });
+  const problems = leaderboardLedgerProblems(items, { sold: sale.sold, orders: sale.orders, perUserLimit });
+  if (after?.sold !== sale.sold) problems.push('a purchase reached the server before the readiness check');
+  return {
+    restartMs,
+    atReadiness: { listed: items.reduce((n, item) => n + item.quantity, 0), sold: sale.sold as number },
+    problems: problems.map((p) => `at readiness: ${p}`),
+  };
 }
 
 /**
@@ -126,21 +158,26 @@ export async function crashIteration(
     options.perLimit,
   );
   const killAt = Math.floor(attempts.length * (0.05 + 0.75 * options.random()));
-  let restart: Promise<number> | null = null;
+  // A holder, not a `let`: it is set inside a callback.
+  const restart: { done: Promise<Restart> | null } = { done: null };
   const result = await rush({
     baseUrl: () => env.server.url,
     saleId: sale.id,
     attempts,
     concurrency: options.concurrency,
     deadline: Date.now() + 90_000,
+    gate: async () => {
+      await restart.done;
+    },
     onProgress: (done) => {
-      if (done === killAt) restart = killAndRestart(env);
+      if (done === killAt) restart.done = killAndRestart(env, sale.id, options.perLimit);
     },
   });
-  const restartMs = restart ? await restart : -1;
+  const restarted = restart.done ? await restart.done : null;
 
   const problems: string[] = [];
-  if (restartMs < 0) problems.push('the kill never happened');
+  if (!restarted) problems.push('the kill never happened');
+  else problems.push(...restarted.problems);
   if (result.unanswered > 0) problems.push(`${result.unanswered} attempts never answered`);
   const answers: Record<string, number> = {};
   for (const o of result.outcomes) {
@@ -149,7 +186,10 @@ export async function crashIteration(
     if (!isExpectedAnswer(o)) problems.push(`unexpected answer ${label} to ${o.attempt.key}`);
   }
 
-  const reconcileMs = await waitForReconciled(env.handle.db, sale.id, 20_000);
+  // Every committed purchase has its document as soon as the rush is answered (the start-up reconciliation
+  // restored those of the killed process); only the drain's removals may still be under way.
+  problems.push(...(await documentsMissing(env, sale.id)));
+  const drainMs = await waitForDrained(env.handle.db, sale.id, 5000);
   const ledger = await checkLedger(env.handle.db, sale.id);
   problems.push(...ledger.problems);
   problems.push(...(await answersMatchLedger(env, sale.id, result.outcomes)));
@@ -164,17 +204,29 @@ export async function crashIteration(
     iteration,
     saleId: sale.id,
     killedAt: { answered: killAt, of: attempts.length },
-    restartMs,
+    restartMs: restarted?.restartMs ?? -1,
+    atReadiness: restarted?.atReadiness ?? { listed: -1, sold: -1 },
     answers,
     retries: result.retries,
     restored,
-    reconcileMs,
+    drainMs,
     sold: ledger.sold,
     units: ledger.units,
     nextPurchase,
     problems,
     tookMs: Date.now() - started,
   };
+}
+
+/** Purchases the sale counts in its round without a purchase document, in words (none expected). */
+async function documentsMissing(env: CrashEnv, saleId: string): Promise<string[]> {
+  const _id = new ObjectId(saleId);
+  const sale = await env.handle.db
+    .collection('sales')
+    .findOne({ _id }, { projection: { orders: 1, round: 1 } });
+  if (!sale) throw new Error(`no sale ${saleId}`);
+  const docs = await env.handle.db.collection('purchases').countDocuments({ saleId: _id, round: sale.round });
+  return docs === sale.orders ? [] : [`after the rush: ${docs} purchase documents for ${sale.orders} orders`];
 }
 
 /** Every 201 answer (first or replayed) names a purchase document with the same id, round, position and quantity. */
@@ -226,7 +278,8 @@ export function describeIteration(r: IterationReport): string {
     .join(', ');
   return (
     `#${r.iteration} killed at ${r.killedAt.answered}/${r.killedAt.of} answered, restart ${r.restartMs} ms, ` +
-    `retries ${r.retries}, restored ${r.restored}, reconciled in ${r.reconcileMs} ms, sold ${r.sold}/${r.units}; ` +
+    `at readiness ${r.atReadiness.listed} listed for ${r.atReadiness.sold} sold, ` +
+    `retries ${r.retries}, restored ${r.restored}, drained in ${r.drainMs} ms, sold ${r.sold}/${r.units}; ` +
     `${answers}; next purchase ${r.nextPurchase}; ${r.problems.length ? `PROBLEMS: ${r.problems.join('; ')}` : 'exact'} ` +
     `(${(r.tookMs / 1000).toFixed(1)} s)`
   );

@@ -19,7 +19,8 @@ export interface LedgerReport {
 /**
  * Reads the sale and its purchases straight from the database (not through the API under test) and checks:
  * sold + remaining == units; purchase documents == orders and their quantities add up to sold; positions exactly
- * 1..orders; nobody over the per-user limit; no idempotency key used twice; the outbox drained.
+ * 1..orders; purchasedAt never decreasing along them; nobody over the per-user limit; no idempotency key used
+ * twice; the outbox drained.
  */
 export async function checkLedger(db: Db, saleId: string): Promise<LedgerReport> {
   const _id = new ObjectId(saleId);
@@ -28,7 +29,7 @@ export async function checkLedger(db: Db, saleId: string): Promise<LedgerReport>
   const docs = await db
     .collection('purchases')
     .find({ saleId: _id, round: sale.round })
-    .project({ position: 1, userId: 1, quantity: 1, idempotencyKey: 1 })
+    .project({ position: 1, userId: 1, quantity: 1, idempotencyKey: 1, purchasedAt: 1 })
     .toArray();
   const problems: string[] = [];
   const purchasedUnits = docs.reduce((n, d) => n + (d.quantity as number), 0);
@@ -38,8 +39,9 @@ export async function checkLedger(db: Db, saleId: string): Promise<LedgerReport>
   }
   if (docs.length !== sale.orders) problems.push(`${docs.length} purchase documents, ${sale.orders} orders`);
   if (purchasedUnits !== sale.sold) problems.push(`purchases add up to ${purchasedUnits}, sold ${sale.sold}`);
-  const positions = docs.map((d) => d.position as number).sort((a, b) => a - b);
-  if (positions.some((p, i) => p !== i + 1)) problems.push('positions are not exactly 1..orders');
+  const byPosition = [...docs].sort((a, b) => (a.position as number) - (b.position as number));
+  if (byPosition.some((d, i) => d.position !== i + 1)) problems.push('positions are not exactly 1..orders');
+  problems.push(...chronologyProblems(byPosition.map((d) => new Date(d.purchasedAt as Date).getTime())));
   const perUser = new Map<string, number>();
   const keys = new Set<string>();
   for (const d of docs) {
@@ -87,15 +89,53 @@ export async function waitForReconciled(db: Db, saleId: string, timeoutMs: numbe
 }
 
 /**
- * Every position of a round as the public leaderboard shows it, following cursors (bounded in pages and time).
- * Returns the positions in page order.
+ * Polls until the outbox of the sale is empty (the drain removes entries 100 ms after their purchase), or until
+ * `timeoutMs`. Returns how long it took.
  */
+export async function waitForDrained(db: Db, saleId: string, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  const _id = new ObjectId(saleId);
+  for (;;) {
+    const sale = await db.collection('sales').findOne({ _id }, { projection: { pending: 1 } });
+    if (!sale) throw new Error(`no sale ${saleId}`);
+    if (Object.keys(sale.pending ?? {}).length === 0) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Where `purchasedAt` (ms, in position order) steps back, in words. */
+export function chronologyProblems(times: number[]): string[] {
+  const back = times.findIndex((t, i) => i > 0 && t < times[i - 1]);
+  return back < 0
+    ? []
+    : [`purchasedAt steps back at position ${back + 1} by ${times[back - 1] - times[back]} ms`];
+}
+
+/** One leaderboard item, as the API answers it. */
+export interface LeaderboardItem {
+  position: number;
+  user: { id: string };
+  quantity: number;
+  purchasedAt: string;
+}
+
+/** Every position of a round as the public leaderboard shows it, in page order (see `leaderboardItems`). */
 export async function leaderboardPositions(
   baseUrl: string,
   saleId: string,
   round: number,
 ): Promise<number[]> {
-  const positions: number[] = [];
+  return (await leaderboardItems(baseUrl, saleId, round)).map((item) => item.position);
+}
+
+/** Every item of a round's public leaderboard, following cursors (bounded in pages and time), in page order. */
+export async function leaderboardItems(
+  baseUrl: string,
+  saleId: string,
+  round: number,
+): Promise<LeaderboardItem[]> {
+  const items: LeaderboardItem[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < 1000; page += 1) {
     const query: string = `round=${round}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
@@ -103,10 +143,10 @@ export async function leaderboardPositions(
       signal: AbortSignal.timeout(10_000),
     });
     if (res.status !== 200) throw new Error(`leaderboard answered ${res.status}`);
-    const body = (await res.json()) as { items: { position: number }[]; nextCursor: string | null };
-    positions.push(...body.items.map((item) => item.position));
+    const body = (await res.json()) as { items: LeaderboardItem[]; nextCursor: string | null };
+    items.push(...body.items);
     cursor = body.nextCursor;
-    if (!cursor) return positions;
+    if (!cursor) return items;
   }
   throw new Error('leaderboard: too many pages');
 }
@@ -118,5 +158,33 @@ export function leaderboardProblems(positions: number[], orders: number): string
   if (positions.some((p, i) => p !== i + 1)) problems.push('leaderboard positions are not 1..n in order');
   if (positions.length !== orders)
     problems.push(`leaderboard shows ${positions.length} buyers, ${orders} orders`);
+  return problems;
+}
+
+/** What a round's leaderboard must add up to. */
+export interface RoundTotals {
+  /** Units sold in the round. */
+  sold: number;
+  /** Purchases in the round. */
+  orders: number;
+  perUserLimit: number;
+}
+
+/**
+ * Problems of a whole leaderboard against the ledger: positions (see `leaderboardProblems`), quantities adding up
+ * to `sold`, `purchasedAt` never decreasing along the positions, nobody over the per-user limit.
+ */
+export function leaderboardLedgerProblems(items: LeaderboardItem[], totals: RoundTotals): string[] {
+  const problems = leaderboardProblems(
+    items.map((item) => item.position),
+    totals.orders,
+  );
+  const listed = items.reduce((n, item) => n + item.quantity, 0);
+  if (listed !== totals.sold) problems.push(`leaderboard adds up to ${listed}, sold ${totals.sold}`);
+  problems.push(...chronologyProblems(items.map((item) => Date.parse(item.purchasedAt))));
+  const perUser = new Map<string, number>();
+  for (const item of items) perUser.set(item.user.id, (perUser.get(item.user.id) ?? 0) + item.quantity);
+  const over = [...perUser.values()].filter((q) => q > totals.perUserLimit).length;
+  if (over > 0) problems.push(`leaderboard: ${over} users over the per-user limit of ${totals.perUserLimit}`);
   return problems;
 }

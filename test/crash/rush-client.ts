@@ -39,6 +39,8 @@ export interface RushOptions {
   onProgress?: (done: number) => void;
   /** Pause before a retry (ms). */
   retryDelayMs?: number;
+  /** Awaited before every send: closed while the server restarts, so nothing reaches it before a check. */
+  gate?: () => Promise<void>;
 }
 
 const REFUSALS = new Set(['SOLD_OUT', 'INSUFFICIENT_STOCK', 'USER_LIMIT_REACHED']);
@@ -62,6 +64,7 @@ export async function rush(options: RushOptions): Promise<RushResult> {
 
   const send = async (attempt: Attempt): Promise<Outcome | null> => {
     for (let sends = 1; Date.now() < options.deadline; sends += 1) {
+      await options.gate?.();
       try {
         const res = await fetch(`${options.baseUrl()}/api/sales/${options.saleId}/purchases`, {
           method: 'POST',
