@@ -72,7 +72,7 @@ describe('kill -9 at each step of the purchase and round protocols', function ()
 
   it('after the sale update, before the purchase insert', async () => {
     const sale = await newSale(env);
-    const [first, killed] = buyers(env, 2);
+    const [first, killed] = await buyers(env, 2);
     await purchased(env, first, sale.id, 1, 'first');
     await drained(env, sale.id);
 
@@ -133,7 +133,7 @@ describe('kill -9 at each step of the purchase and round protocols', function ()
 
   it('in the middle of an outbox drain', async () => {
     const [saleA, saleB] = [await newSale(env), await newSale(env)];
-    const [buyerA, buyerB] = buyers(env, 2);
+    const [buyerA, buyerB] = await buyers(env, 2);
     // Both inserts are held, then answered at once: one drain flush then removes both entries, one sale each.
     const inserts = pauseAfter(purchaseInsert);
     const answers = [purchase(env, buyerA, saleA.id, 1, 'a'), purchase(env, buyerB, saleB.id, 2, 'b')];
@@ -170,7 +170,7 @@ describe('kill -9 at each step of the purchase and round protocols', function ()
 
   it('while a round opens, with a purchase of the closing round still in the outbox', async () => {
     const sale = await newSale(env, 5);
-    const [first, killed] = buyers(env, 2);
+    const [first, killed] = await buyers(env, 2);
     await purchased(env, first, sale.id, 2, 'first');
     await drained(env, sale.id);
 
@@ -215,7 +215,7 @@ describe('kill -9 at each step of the purchase and round protocols', function ()
    * the purchases as their buyers would repeat them.
    */
   async function killAfterFirstInsert(saleId: string, count: number): Promise<KeyedPurchase[]> {
-    const callers = buyers(env, count);
+    const callers = await buyers(env, count);
     const inserts = pauseAfter(purchaseInsert);
     const answers = [purchase(env, callers[0], saleId, 1, 'k0')];
     const inserted = await within(inserts.reached, STEP_MS, 'the first purchase insert');

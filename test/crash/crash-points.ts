@@ -1,6 +1,6 @@
 import { ObjectId, type Db } from 'mongodb';
 import { newJwtSecret, spawnAppServer, startAppServer, type AppServer } from '../../bench/lib/app-server';
-import { api, createSale, mintCallers, openDb, type Caller } from '../../bench/lib/fixtures';
+import { api, createCallers, createSale, openDb, type Caller } from '../../bench/lib/fixtures';
 import { freePort } from '../../bench/lib/processes';
 import { start, type EmbeddedMongo } from '../../server/embedded-mongo';
 import { checkLedger, leaderboardItems, leaderboardLedgerProblems } from './ledger';
@@ -51,7 +51,7 @@ export async function startPauseEnv(): Promise<PauseEnv> {
       jwtSecret,
       port,
       server,
-      admin: mintCallers(jwtSecret, 1, 'admin')[0],
+      admin: (await createCallers(handle.db, jwtSecret, 1, 'admin'))[0],
       db: handle.db,
       close: async () => {
         await env.server.process.stop(5000);
@@ -122,8 +122,9 @@ export async function purchased(
   return { buyer, saleId, key, quantity, purchaseId: reply.body.purchase.id as string };
 }
 
-export function buyers(env: PauseEnv, count: number): Caller[] {
-  return mintCallers(env.jwtSecret, count);
+/** Buyers whose accounts exist (tokens follow their account). */
+export function buyers(env: PauseEnv, count: number): Promise<Caller[]> {
+  return createCallers(env.db, env.jwtSecret, count);
 }
 
 /** The sale document, straight from the database. */
