@@ -6,8 +6,11 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/embedded-mongo/package.json ./packages/embedded-mongo/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY packages/embedded-mongo/tsconfig.json packages/embedded-mongo/tsconfig.build.json ./packages/embedded-mongo/
+COPY packages/embedded-mongo/src ./packages/embedded-mongo/src
 COPY server ./server
 COPY scripts ./scripts
 RUN npm run build
@@ -17,7 +20,11 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/embedded-mongo/package.json ./packages/embedded-mongo/
+# The embedded database is a workspace package: npm links it into node_modules; its compiled code comes from the
+# build stage (production refuses to start without MONGODB_URI, but the app's import of the package must resolve).
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/packages/embedded-mongo/dist ./packages/embedded-mongo/dist
 COPY --from=build /app/dist ./dist
 COPY client-demo ./client-demo
 USER node

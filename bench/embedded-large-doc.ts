@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
-import { start } from '../server/embedded-mongo';
+import { start } from '@flash-sale/embedded-mongo';
 import { cpuTimeMs } from './lib/cpu';
 import { formatLargeDoc, measureLargeDoc } from './lib/large-doc';
 import { pinSelf, startDatabaseProcess } from './lib/processes';

@@ -11,7 +11,7 @@ import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import { openConnection } from '../server/db/connect';
 import { DEMO_SALE_ID, seedDemo } from '../server/demo';
-import { start as startEmbedded } from '../server/embedded-mongo';
+import { start as startEmbedded } from '@flash-sale/embedded-mongo';
 import { createLogger, routeCronLogs } from '../server/logger';
 import { ensureAdmin } from '../server/users/admin';
 import { ApiClient, registerBuyers, runSimulation } from './simulator';

@@ -162,7 +162,7 @@ export async function startDatabaseProcess(
   let resolveUri: (uri: string) => void = () => undefined;
   const uriLine = new Promise<string>((resolve) => (resolveUri = resolve));
   const db = startChild({
-    script: 'server/embedded-mongo/cli.ts',
+    script: 'packages/embedded-mongo/src/cli.ts',
     args: ['--port', String(await freePort())],
     nodeArgs: options.nodeArgs,
     cpu: options.cpu,

@@ -1,7 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'winston';
 import type { Config } from '../config';
-import { start as startEmbeddedMongo } from '../embedded-mongo';
+import { start as startEmbeddedMongo } from '@flash-sale/embedded-mongo';
 
 /** An open database: the mongoose connection and how to let go of it (and of the embedded server, if any). */
 export interface Database {

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { createApp, type App } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { openConnection } from '../../server/db/connect';
-import { start, type EmbeddedMongo } from '../../server/embedded-mongo';
+import { start, type EmbeddedMongo } from '@flash-sale/embedded-mongo';
 import { createLogger } from '../../server/logger';
 import { TestClock } from '../helpers/app';
 

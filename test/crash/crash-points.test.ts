@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { CommandMatcher, Pause } from '../../server/embedded-mongo';
+import type { CommandMatcher, Pause } from '@flash-sale/embedded-mongo';
 import { keyDigest } from '../../server/ledger/key-digest';
 import {
   buyers,

@@ -1,4 +1,4 @@
-import type { CommandMatcher } from '../../server/embedded-mongo';
+import type { CommandMatcher } from '@flash-sale/embedded-mongo';
 
 /**
  * The database commands of each step of the purchase and round protocols (server/ledger), recognised by their

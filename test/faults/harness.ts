@@ -6,7 +6,7 @@ import { createApp, type App } from '../../server/app';
 import { createTokenService } from '../../server/auth/tokens';
 import { loadConfig } from '../../server/config';
 import { openConnection } from '../../server/db/connect';
-import { start, type EmbeddedMongo } from '../../server/embedded-mongo';
+import { start, type EmbeddedMongo } from '@flash-sale/embedded-mongo';
 import { createLogger } from '../../server/logger';
 import { userModel } from '../../server/users/user.model';
 import type { SaleUpdate, SubscribeAck } from '../../server/live';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { start, type EmbeddedMongo, type Faults } from '../../server/embedded-mongo';
+import { start, type EmbeddedMongo, type Faults } from '@flash-sale/embedded-mongo';
 
 /** A database for one test file. */
 export interface TestDatabase {
@@ -14,15 +14,11 @@ export interface TestDatabase {
 }
 
 let shared: Promise<EmbeddedMongo> | undefined;
-/** Recent server log lines, printed when EMBEDDED_MONGO_LOG is set. */
-const logLines: string[] = [];
 
 function embedded(): Promise<EmbeddedMongo> {
   shared ??= start({
     logger: (line) => {
       if (process.env.EMBEDDED_MONGO_LOG) process.stderr.write(`[embedded-mongo] ${line}\n`);
-      logLines.push(line);
-      if (logLines.length > 200) logLines.shift();
     },
   });
   return shared;
@@ -47,9 +43,4 @@ async function dropDatabase(uri: string, dbName: string): Promise<void> {
   } finally {
     await client.close();
   }
-}
-
-/** The embedded server's recent log lines (empty against MONGODB_URI). */
-export function embeddedServerLog(): readonly string[] {
-  return logLines;
 }
