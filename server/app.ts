@@ -13,7 +13,7 @@ import type { Config } from './config';
 import { authenticate } from './http/auth';
 import { answerClientErrors } from './http/client-errors';
 import { errorHandler, notFound } from './http/error-handler';
-import { authRateLimit, purchaseRateLimit } from './http/rate-limits';
+import { createRateLimits } from './http/rate-limits';
 import { healthRoutes } from './http/health';
 import { requireJsonBodies } from './http/json-only';
 import { methodNotAllowed } from './http/method-not-allowed';
@@ -84,8 +84,9 @@ const CLOSE_GRACE_MS = 5000;
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, connection, logger } = deps;
   const clock = deps.clock ?? systemClock;
-  // Indexes first: the unique ones carry correctness (emails, positions, idempotency keys).
-  await Promise.all([
+  // Indexes first: the unique ones carry correctness (emails, positions, idempotency keys, rate-limit windows).
+  const [rateLimits] = await Promise.all([
+    createRateLimits(connection, { auth: config.authRateLimit, purchase: config.purchaseRateLimit }, logger),
     ...[userModel, productModel, purchaseModel].map((model) => model(connection).init()),
     ensureLedgerIndexes(connection),
   ]);
@@ -144,12 +145,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onPurchasesWritten,
   });
 
-  app.use(
-    '/api/auth',
-    authRoutes(createAuthService(connection, tokens), auth, authRateLimit(config.authRateLimit)),
-  );
+  app.use('/api/auth', authRoutes(createAuthService(connection, tokens), auth, rateLimits.auth));
   app.use('/api/products', productRoutes(createProductsService(connection), auth));
-  app.use('/api/sales', purchaseRoutes(purchases, auth, purchaseRateLimit(config.purchaseRateLimit)));
+  app.use('/api/sales', purchaseRoutes(purchases, auth, rateLimits.purchase));
   app.use('/api/sales', leaderboardRoutes(leaderboard));
   app.use('/api/sales', saleRoutes(createSalesService(connection, clock, directory), auth, clock));
   app.use('/api/users', userRoutes(purchases, auth));

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { Engine } from './engine';
 import type { EngineOptions } from './engine/types';
+import { CommandCounters } from './commands/command-counters';
 import type { ServerInfo, ServerState } from './commands/context';
 import { Dispatcher } from './commands/dispatcher';
 import { CursorRegistry } from './cursors/registry';
@@ -42,6 +43,7 @@ export class EmbeddedMongoServer implements ServerState {
   readonly engine: Engine;
   readonly cursors = new CursorRegistry();
   readonly sessions: SessionRegistry;
+  readonly commandCounters = new CommandCounters();
   readonly faults: Faults;
   private readonly dispatcher: Dispatcher;
   private readonly listener: net.Server;

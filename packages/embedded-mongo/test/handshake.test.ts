@@ -99,6 +99,33 @@ describe('embedded-mongo: handshake and server commands', () => {
       expect(status.uptime).to.be.a('number');
     });
 
+    it('counts commands by canonical name in serverStatus metrics.commands, failures apart', async () => {
+      const admin = client.db('admin');
+      const counts = async () => (await admin.command({ serverStatus: 1 })).metrics.commands;
+      const coll = client.db(db.dbName).collection('counted');
+      await coll.insertOne({ _id: 1, n: 0 } as never);
+      const before = await counts();
+      await coll.findOneAndUpdate({ _id: 1 } as never, { $inc: { n: 1 } });
+      await client
+        .db(db.dbName)
+        .command({ findandmodify: 'counted', query: { _id: 1 }, update: { $inc: { n: 1 } } });
+      const failed = await coll
+        .findOneAndUpdate({ _id: 1 } as never, { $inc: { n: 'x' } } as never)
+        .catch((e) => e);
+      expect(failed).to.be.instanceOf(MongoServerError);
+      await client
+        .db(db.dbName)
+        .command({ noSuchCommandCounted: 1 })
+        .catch(() => undefined);
+      const after = await counts();
+      const delta = (name: string, field: 'total' | 'failed') =>
+        Number(after[name]?.[field] ?? 0) - Number(before[name]?.[field] ?? 0);
+      expect(delta('findAndModify', 'total')).to.equal(3);
+      expect(delta('findAndModify', 'failed')).to.equal(1);
+      expect(after).not.to.have.property('findandmodify');
+      expect(delta('<UNKNOWN>', 'total')).to.equal(1);
+    });
+
     it('refuses an unknown command with CommandNotFound (59)', async () => {
       const err = await client
         .db(db.dbName)

@@ -64,7 +64,7 @@ export const setParameter: CommandHandler = (cmd, ctx) => {
 };
 
 export const serverStatus: CommandHandler = (_cmd, ctx) => {
-  const { info, engine, sessions, cursors } = ctx.server;
+  const { info, engine, sessions, cursors, commandCounters } = ctx.server;
   const uptimeMillis = Date.now() - info.startedAt.getTime();
   const mem = process.memoryUsage();
   return {
@@ -95,7 +95,7 @@ export const serverStatus: CommandHandler = (_cmd, ctx) => {
       me: info.address,
     },
     logicalSessionRecordCache: { activeSessionsCount: sessions.size },
-    metrics: { cursor: { open: { total: cursors.size } } },
+    metrics: { cursor: { open: { total: cursors.size } }, commands: commandCounters.toDoc() },
     storageEngine: { name: 'inMemory', memoryUsageBytes: engine.memoryUsage() },
     ok: 1,
   };

@@ -1,6 +1,7 @@
 import type { Engine, Transaction } from '../engine';
 import type { Doc } from '../engine/types';
 import type { CursorRegistry } from '../cursors/registry';
+import type { CommandCounters } from './command-counters';
 import type { SessionRegistry } from '../txn/session-registry';
 import type { ServerSession } from '../txn/session';
 
@@ -26,6 +27,8 @@ export interface ServerState {
   readonly cursors: CursorRegistry;
   readonly sessions: SessionRegistry;
   readonly info: ServerInfo;
+  /** Commands run and failed, by name (serverStatus `metrics.commands`). */
+  readonly commandCounters: CommandCounters;
   log(line: string): void;
 }
 

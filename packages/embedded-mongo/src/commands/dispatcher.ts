@@ -162,6 +162,9 @@ export class Dispatcher {
    * writeConcernError a one-member set gives to a write concern it cannot satisfy.
    */
   private finish(cmd: Doc, reply: Doc): Doc {
+    let name: string | undefined;
+    for (name in cmd) break;
+    if (name !== undefined) this.server.commandCounters.record(name, this.commands.has(name), reply.ok === 1);
     if (cmd.writeConcern !== undefined && reply.ok === 1) {
       const wcError = writeConcernError(cmd.writeConcern);
       if (wcError) reply.writeConcernError = wcError;

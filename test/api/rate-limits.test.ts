@@ -1,0 +1,149 @@
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import type { Connection } from 'mongoose';
+import { createApp, type App } from '../../server/app';
+import { loadConfig } from '../../server/config';
+import { openConnection } from '../../server/db/connect';
+import { start, type EmbeddedMongo } from '@flash-sale/embedded-mongo';
+import { RATE_LIMIT_COLLECTION } from '../../server/http/shared-limiter';
+import { createLogger } from '../../server/logger';
+import { TestApp, TestClock, type Answer } from '../helpers/app';
+
+const LIMIT = 4;
+/** Bounds a test that needs a whole burst inside one 1-second window: a slower burst is tried again. */
+const BURST_ATTEMPTS = 3;
+
+const login = (t: TestApp) =>
+  t.request('POST', '/api/auth/login', { body: { email: 'nobody@example.com', password: 'whatever1' } });
+
+/** findAndModify commands the database server has run so far (serverStatus, as MongoDB reports it). */
+async function findAndModifyCount(connection: Connection): Promise<number> {
+  const status = await connection.db!.admin().command({ serverStatus: 1 });
+  return Number(status.metrics?.commands?.findAndModify?.total ?? 0);
+}
+
+const counters = (t: TestApp) => t.connection.db!.collection(RATE_LIMIT_COLLECTION);
+
+/** AUTH_RATE_LIMIT and PURCHASE_RATE_LIMIT hold across instances: the counters live in the shared database. */
+describe('rate limits across instances', () => {
+  let t: TestApp;
+  let other: TestApp;
+  before(async () => {
+    t = await TestApp.start({ env: { AUTH_RATE_LIMIT: String(LIMIT), PURCHASE_RATE_LIMIT: String(LIMIT) } });
+    other = await t.addInstance();
+  });
+  after(async () => {
+    await other.stop();
+    await t.stop();
+  });
+
+  it("holds one IP's auth limit across two instances, then refuses in memory with no database round trip", async () => {
+    const statuses: number[] = [];
+    let last: Answer | undefined;
+    for (let i = 0; i < 2 * LIMIT + 2; i += 1) {
+      last = await login(i % 2 === 0 ? t : other);
+      statuses.push(last.status);
+    }
+    // Per-process counters would let 2 × LIMIT through.
+    expect(statuses).to.deep.equal([
+      ...Array<number>(LIMIT).fill(401),
+      ...Array<number>(LIMIT + 2).fill(429),
+    ]);
+    expect(last!.body.error.code).to.equal('RATE_LIMITED');
+    expect(Number(last!.headers.get('retry-after'))).to.be.within(1, 60);
+    expect(last!.headers.get('ratelimit')).to.match(new RegExp(`^limit=${LIMIT}, remaining=0, reset=\\d+$`));
+
+    // Both instances have now seen the key over its limit: further refusals are decided in memory.
+    const counter = await counters(t).findOne({ key: 'auth:127.0.0.1' });
+    const before = await findAndModifyCount(t.connection);
+    const refused = await Promise.all(Array.from({ length: 40 }, (_, i) => login(i % 2 === 0 ? t : other)));
+    expect(refused.map((a) => a.status)).to.deep.equal(Array<number>(40).fill(429));
+    expect(await findAndModifyCount(t.connection)).to.equal(before);
+    expect((await counters(t).findOne({ key: 'auth:127.0.0.1' }))!.points).to.equal(counter!.points);
+  });
+
+  it("holds one user's purchase limit across two instances under a concurrent burst", async () => {
+    const admin = await t.createUser({ role: 'admin' });
+    const sale = await t.createSale(admin, { units: 1000, perUserLimit: 100 });
+    let answers: Answer[] = [];
+    for (let attempt = 0; attempt < BURST_ATTEMPTS; attempt += 1) {
+      const buyer = await t.createUser();
+      const started = Date.now();
+      answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? t : other).buy(buyer, sale.id)),
+      );
+      // The window opened at or after `started`: a burst answered within a second was judged in one window.
+      if (Date.now() - started < 1000) break;
+    }
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 201)).to.have.length(LIMIT);
+    expect(statuses.filter((s) => s === 429)).to.have.length(20 - LIMIT);
+    const limited = answers.find((a) => a.status === 429)!;
+    expect(limited.body.error.code).to.equal('RATE_LIMITED');
+    expect(limited.headers.get('retry-after')).to.be.oneOf(['0', '1']);
+  });
+
+  it('opens the next window by its own expiry check, with no TTL deletion needed', async () => {
+    const admin = await t.createUser({ role: 'admin' });
+    const sale = await t.createSale(admin, { units: 1000, perUserLimit: 100 });
+    const buyer = await t.createUser();
+    const burst = await Promise.all(Array.from({ length: LIMIT + 1 }, () => t.buy(buyer, sale.id)));
+    expect(burst.map((a) => a.status)).to.include(429);
+    // The limiter reads Date.now (a library clock that cannot be injected): wait out the 1 s window.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // The embedded database keeps the finished window's document (no TTL monitor); the new window replaces it.
+    const next = await Promise.all(Array.from({ length: LIMIT }, () => other.buy(buyer, sale.id)));
+    expect(next.map((a) => a.status)).to.deep.equal(Array<number>(LIMIT).fill(201));
+    expect(await counters(t).countDocuments({ key: `purchase:${buyer.id}` })).to.equal(1);
+  });
+});
+
+/** Fault injection needs a database of its own: the embedded server, never a shared or external one. */
+describe('rate limits while the database is unreachable', function () {
+  this.timeout(30_000);
+  let server: EmbeddedMongo;
+  let app: App;
+  let baseUrl: string;
+  let close: () => Promise<void>;
+
+  before(async function () {
+    if (process.env.MONGODB_URI) this.skip();
+    server = await start({});
+    const connection = await openConnection(server.uri, 'limits-outage');
+    const logger = createLogger({ level: 'error', json: false, silent: !process.env.TEST_LOGS });
+    app = await createApp({
+      config: loadConfig({ NODE_ENV: 'test', AUTH_RATE_LIMIT: '2' }),
+      connection,
+      logger,
+      clock: new TestClock(),
+      jobs: false,
+    });
+    await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
+    close = async () => {
+      await app.close();
+      await connection.close();
+      await server.stop();
+    };
+  });
+  after(async () => {
+    await close?.();
+  });
+
+  it('falls back to the same limit per process: 503 from the route within the limit, 429 past it', async () => {
+    server.faults.refuseConnections(15_000);
+    server.faults.dropConnections();
+    const answers = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        fetch(`${baseUrl}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'nobody@example.com', password: 'whatever1' }),
+        }),
+      ),
+    );
+    const codes = await Promise.all(answers.map(async (res) => (await res.json()).error.code as string));
+    expect(codes.sort()).to.deep.equal(['RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'SERVICE_UNAVAILABLE']);
+    expect(answers.find((res) => res.status === 429)!.headers.get('retry-after')).to.match(/^\d+$/);
+  });
+});
