@@ -1,17 +1,11 @@
 // The demo page: pick a sale, watch its stock live, buy, see the first buyers.
 import { api, ApiError, session } from './api.js';
-import {
-  describeError,
-  deriveStatus,
-  formatDuration,
-  formatMoney,
-  STATUS_LABEL,
-  throttle,
-} from './format.js';
+import { describeError, deriveStatus, formatDuration, formatMoney, STATUS_LABEL } from './format.js';
+import { createLeaderboard } from './leaderboard.js';
 import { connectLive } from './live.js';
+import { roundClock } from './next-round.js';
 
 const $ = (id) => document.getElementById(id);
-const LEADERBOARD_SIZE = 10;
 
 const state = {
   sales: [],
@@ -33,6 +27,18 @@ const state = {
 };
 
 const serverNow = () => Date.now() + state.offsetMs;
+
+const leaderboard = createLeaderboard({
+  api,
+  currentUser: () => state.auth,
+  elements: {
+    title: $('leaderboard-title'),
+    list: $('leaderboard'),
+    empty: $('leaderboard-empty'),
+    more: $('leaderboard-more'),
+    you: $('leaderboard-you'),
+  },
+});
 
 function setMessage(text, tone = 'info') {
   state.countdownMessageFor = null;
@@ -133,19 +139,21 @@ function renderClock() {
     if (status === 'scheduled') showOpensIn(sale);
     else setMessage('It has started: buy now!', 'info');
   }
+  const round = roundClock(sale, status, serverNow());
   if (status === 'scheduled') {
     label.textContent = 'Starts in';
     countdown.textContent = opensIn(sale);
   } else if (stale) {
     label.textContent = 'Connection lost';
     countdown.textContent = 'Last known stock';
-  } else if (status === 'active') {
-    label.textContent = 'On now';
-    countdown.textContent = 'Live';
   } else {
-    label.textContent = `Round ${sale.round} is over`;
-    countdown.textContent = 'Sold out';
+    label.textContent = round.label;
+    countdown.textContent = round.value;
   }
+  // Before the round starts, the next one is beside the point: the countdown is to this one.
+  const note = $('next-round');
+  note.textContent = status === 'scheduled' ? '' : round.note;
+  note.hidden = !note.textContent;
   const buy = $('buy');
   buy.disabled = state.buying || status === 'sold_out';
   $('quantity').disabled = buy.disabled;
@@ -158,6 +166,7 @@ function renderAccount() {
   $('auth-form').hidden = signedIn;
   $('user-name').textContent = state.auth?.user?.name ?? '';
   $('account').hidden = false;
+  leaderboard.userChanged();
   syncConsole();
 }
 
@@ -214,35 +223,6 @@ async function loadRegularPrice(productId) {
   }
 }
 
-async function refreshLeaderboard() {
-  const sale = state.sale;
-  if (!sale) return;
-  try {
-    const board = await api(`/api/sales/${sale.id}/leaderboard?limit=${LEADERBOARD_SIZE}`);
-    if (board.saleId !== state.sale?.id) return;
-    $('leaderboard-title').textContent = `First buyers · round ${board.round}`;
-    $('leaderboard').replaceChildren(
-      ...board.items.map((entry) => {
-        const li = document.createElement('li');
-        const pos = document.createElement('span');
-        pos.className = 'pos';
-        pos.textContent = `#${entry.position}`;
-        const who = document.createElement('span');
-        who.textContent = entry.user.name;
-        const qty = document.createElement('span');
-        qty.className = 'muted';
-        qty.textContent = `×${entry.quantity}`;
-        li.append(pos, who, qty);
-        return li;
-      }),
-    );
-    $('leaderboard-empty').hidden = board.items.length > 0;
-  } catch {
-    // The board is a bonus: the next update tries again.
-  }
-}
-const refreshLeaderboardSoon = throttle(refreshLeaderboard, 1000);
-
 // ---- live data
 
 function acceptSale(sale, offsetMs) {
@@ -264,22 +244,26 @@ const live = connectLive({
   onSnapshot(sale, offsetMs) {
     if (sale.id !== state.sale?.id || sale.version < state.sale.version) return;
     acceptSale(sale, offsetMs);
-    refreshLeaderboardSoon();
+    // Read the board again after every subscribe: buyers may have come while this page was not in the room.
+    leaderboard.show(sale.id, sale.round);
+    leaderboard.refresh();
   },
   onUpdate(update) {
     const sale = state.sale;
     if (!sale || update.saleId !== sale.id || update.version <= sale.version) return;
     const newRound = update.round !== sale.round;
     const { round, units, remaining, sold, status, version } = update;
-    acceptSale({ ...sale, round, units, remaining, sold, status, version });
+    // Updates do not carry the next round's time: unknown until the sale is read again (below).
+    const nextRoundAt = newRound ? undefined : sale.nextRoundAt;
+    acceptSale({ ...sale, round, units, remaining, sold, status, version, nextRoundAt });
     // What was said about the last round (a limit, a refusal, a success) no longer holds.
     if (newRound && !state.buying) {
       state.buyKey = null;
       setMessage('');
     }
     renderSales();
-    refreshLeaderboardSoon();
-    // A new round has a new start time, which updates do not carry.
+    if (newRound && leaderboard.show(sale.id, round)) leaderboard.refresh();
+    // A new round has a new start time and next round time, which updates do not carry.
     if (newRound)
       fetchSale(sale.id).then(
         ({ sale: fresh, offsetMs }) => {
@@ -287,6 +271,9 @@ const live = connectLive({
         },
         () => undefined,
       );
+  },
+  onPurchases(batch) {
+    leaderboard.add(batch.saleId, batch.round, batch.items);
   },
   onError(error) {
     setMessage(describeError(error, state.sale), 'error');
@@ -305,7 +292,7 @@ async function selectSale(saleId) {
   url.searchParams.set('sale', saleId);
   history.replaceState(null, '', url);
   live.watch(saleId);
-  refreshLeaderboard();
+  if (leaderboard.show(sale.id, sale.round)) leaderboard.refresh();
   loadRegularPrice(sale.product.id);
 }
 
@@ -360,7 +347,13 @@ async function buy() {
     ) {
       acceptSale({ ...state.sale, remaining, sold: state.sale.units - remaining });
     }
-    refreshLeaderboardSoon();
+    const { user } = state.auth ?? {};
+    if (user) {
+      const item = { position: purchase.position, user: { id: user.id, name: user.name } };
+      leaderboard.add(sale.id, purchase.round, [
+        { ...item, quantity: purchase.quantity, purchasedAt: purchase.purchasedAt },
+      ]);
+    }
   } catch (error) {
     if (!(error instanceof ApiError) || error.code !== 'NETWORK') state.buyKey = null;
     if (error.code === 'UNAUTHENTICATED') signOut();
@@ -436,6 +429,7 @@ $('buy-form').addEventListener('submit', (event) => {
 });
 $('auth-form').addEventListener('submit', authenticate);
 $('auth-form').addEventListener('change', onModeChange);
+$('leaderboard-more').addEventListener('click', () => leaderboard.more());
 $('sign-out').addEventListener('click', () => {
   signOut();
   setMessage('Signed out.', 'info');

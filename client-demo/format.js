@@ -76,25 +76,3 @@ export function describeError(error, sale, { countdown } = {}) {
       return 'Something went wrong on our side: please try again.';
   }
 }
-
-/** Runs `fn` at most once per `ms`, always running the last call (trailing edge). */
-export function throttle(fn, ms) {
-  let last = 0;
-  let timer = null;
-  return () => {
-    const wait = last + ms - Date.now();
-    if (wait <= 0 && !timer) {
-      last = Date.now();
-      fn();
-    } else if (!timer) {
-      timer = setTimeout(
-        () => {
-          timer = null;
-          last = Date.now();
-          fn();
-        },
-        Math.max(wait, 0),
-      );
-    }
-  };
-}

@@ -3,9 +3,10 @@
 /**
  * Connects to the live-stock gateway. `onConnection(state)` gets 'live' | 'reconnecting';
  * `onSnapshot(sale, offsetMs)` gets each subscribe answer with the estimated server clock offset;
- * `onUpdate(update)` gets each `sale:update` of the watched sale; `onError(error)` a refused subscribe.
+ * `onUpdate(update)` gets each `sale:update` of the watched sale, `onPurchases(batch)` each `sale:purchases` (new
+ * buyers of a round, in position order); `onError(error)` a refused subscribe.
  */
-export function connectLive({ onConnection, onSnapshot, onUpdate, onError }) {
+export function connectLive({ onConnection, onSnapshot, onUpdate, onPurchases, onError }) {
   // `io` is the global of /socket.io/socket.io.js, served by the server itself.
   const socket = window.io({ reconnectionDelayMax: 4000 });
   let watched = null;
@@ -40,6 +41,9 @@ export function connectLive({ onConnection, onSnapshot, onUpdate, onError }) {
   socket.on('connect_error', () => onConnection('reconnecting'));
   socket.on('sale:update', (update) => {
     if (update.saleId === watched) onUpdate(update);
+  });
+  socket.on('sale:purchases', (batch) => {
+    if (batch.saleId === watched) onPurchases(batch);
   });
 
   return {

@@ -1,6 +1,7 @@
 // npm run screenshots: takes the README's pictures into docs/screenshots/ (countdown, a sale in progress with
-// the crowd, the operator console). Runs the app in-process on the embedded database with the demo sale, a
-// simulated crowd, and Chromium through playwright-core (scripts/chromium.ts picks which one).
+// the crowd, the operator console, a sold-out round with the next round's countdown and the live leaderboard).
+// Runs the app in-process on the embedded database with the demo sale, a simulated crowd, and Chromium through
+// playwright-core (scripts/chromium.ts picks which one).
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -33,7 +34,7 @@ async function waitFor(check: () => Promise<boolean>, ms: number, what: string):
 readCommandLine({
   name: 'screenshots',
   summary:
-    "Takes the README's three screenshots into docs/screenshots/ (the app in-process, a crowd, Chromium).",
+    "Takes the README's four screenshots into docs/screenshots/ (the app in-process, a crowd, Chromium).",
   options: {},
 });
 
@@ -58,8 +59,13 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
   const browser = await launchChromium();
   try {
-    const newPage = async (): Promise<Page> => {
+    const newPage = async (session?: object): Promise<Page> => {
       const page = await browser.newPage({ viewport: { width: 430, height: 932 }, deviceScaleFactor: 2 });
+      // A buyer of the crowd, signed in as the page keeps a session (sessionStorage), to show their own row.
+      if (session)
+        await page.addInitScript((value) => {
+          sessionStorage.setItem('flash-sale.session', value);
+        }, JSON.stringify(session));
       await page.goto(`${url}/?sale=${DEMO_SALE_ID}`);
       await page.locator('#connection', { hasText: 'Connected' }).waitFor({ timeout: 10_000 });
       return page;
@@ -85,7 +91,8 @@ async function main(): Promise<void> {
     });
     const remaining = async (page: Page) => Number(await page.textContent('#remaining'));
     await waitFor(async () => (await remaining(visitor)) <= 120, 60_000, 'the crowd to buy 80 units');
-    await sleep(1200); // the leaderboard refresh is throttled to once a second
+    // The board is live from sale:purchases: ten rows at once, no refresh to wait for.
+    await visitor.locator('#leaderboard li').nth(9).waitFor({ timeout: 5000 });
     await visitor.screenshot({ path: path.join(OUT, 'sale-in-progress.png'), fullPage: true });
     console.log('sale-in-progress.png');
     await waitFor(async () => (await remaining(operator)) <= 80, 60_000, 'the crowd to buy 120 units');
@@ -93,6 +100,18 @@ async function main(): Promise<void> {
     console.log('operator-console.png');
     const result = await crowd;
     console.log(`crowd: ${result.ok ? 'PASS' : 'FAIL'}, ${result.sale?.sold} sold`);
+
+    // Round 1 sold out: the next round's countdown, and the board as one of its first buyers sees it.
+    await visitor.locator('#status', { hasText: 'Sold out' }).waitFor({ timeout: 30_000 });
+    const board = await (await fetch(`${url}/api/sales/${DEMO_SALE_ID}/leaderboard?limit=10`)).json();
+    const third = board.items[2];
+    const buyer = buyers.find((b) => b.id === third?.user.id);
+    if (!buyer) throw new Error('no buyer at position 3');
+    const own = await newPage({ token: buyer.token, user: { id: buyer.id, name: buyer.name, role: 'user' } });
+    await own.locator('#countdown-label', { hasText: 'next round in' }).waitFor({ timeout: 10_000 });
+    await own.locator('#leaderboard li[data-mine]').waitFor({ timeout: 10_000 });
+    await own.screenshot({ path: path.join(OUT, 'sold-out-next-round.png'), fullPage: true });
+    console.log('sold-out-next-round.png');
   } finally {
     await browser.close();
     await app.close();
