@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import cron, { setLogger as setCronLogger } from 'node-cron';
+import cron from 'node-cron';
 import { createLogger, routeCronLogs } from '../../server/logger';
 import { captureLogger } from './log-capture';
 
@@ -47,8 +47,8 @@ describe('createLogger', () => {
 describe('routeCronLogs', function () {
   this.timeout(15_000);
   after(() => {
-    // Back to node-cron's own logger for the rest of the run.
-    (setCronLogger as (logger?: unknown) => void)(undefined);
+    // The rest of the run: node-cron's messages through a quiet logger, as the app's tests have them.
+    routeCronLogs(createLogger({ level: 'error', json: false, silent: !process.env.TEST_LOGS }));
   });
 
   describe('when a job is still running at its next ticks', () => {
