@@ -137,6 +137,8 @@ export function compileProjection(spec: unknown): Projector {
     addPath(tree, splitPath(p));
   }
   if (!idIncluded && mode === undefined && slices.length === 0) mode = 'exclude';
+  // `{_id: 1}` alone is an inclusion projection: only `_id` comes back.
+  if (idIncluded && mode === undefined && slices.length === 0 && '_id' in spec) mode = 'include';
   if (mode === 'exclude' && !idIncluded) tree._id = true;
   for (const [path] of elemMatches) addPath(tree, splitPath(path));
   if (mode === 'include') for (const [segs] of slices) addPath(tree, segs);
