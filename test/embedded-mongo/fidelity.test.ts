@@ -36,4 +36,43 @@ describe('embedded-mongo: MongoDB fidelity', () => {
       expect(await coll.find({ a: 1 }, { projection: { _id: true } }).toArray()).to.deep.equal([{ _id: 1 }]);
     });
   });
+
+  describe('positional $ in updates', () => {
+    it('resolves $ once from the query, so a second path under the same $ finds the element', async () => {
+      const coll = await fresh('positional', [{ _id: 1, children: [{ name: 'foo' }, { name: 'bar' }] }]);
+      const res = await coll.updateOne(
+        { 'children.name': 'bar' },
+        { $set: { 'children.$.name': 'Luke', 'children.$.updatedAt': 5 } },
+      );
+      expect(res.modifiedCount).to.equal(1);
+      expect(await coll.findOne({ _id: 1 })).to.deep.equal({
+        _id: 1,
+        children: [{ name: 'foo' }, { name: 'Luke', updatedAt: 5 }],
+      });
+    });
+
+    it('resolves $ from the query in findOneAndUpdate with $inc and $unset on the same element', async () => {
+      const coll = await fresh('positionalFam', [
+        {
+          _id: 1,
+          items: [
+            { k: 'a', n: 1, t: 1 },
+            { k: 'b', n: 1, t: 1 },
+          ],
+        },
+      ]);
+      const after = await coll.findOneAndUpdate(
+        { 'items.k': 'b' },
+        { $set: { 'items.$.k': 'c' }, $inc: { 'items.$.n': 2 }, $unset: { 'items.$.t': '' } },
+        { returnDocument: 'after' },
+      );
+      expect(after).to.deep.equal({
+        _id: 1,
+        items: [
+          { k: 'a', n: 1, t: 1 },
+          { k: 'c', n: 3 },
+        ],
+      });
+    });
+  });
 });
