@@ -75,4 +75,49 @@ describe('embedded-mongo: MongoDB fidelity', () => {
       });
     });
   });
+
+  describe('$all and nested projections', () => {
+    it('matches $all against a scalar field as equality, and an empty $all against nothing', async () => {
+      const coll = await fresh('all', [
+        { _id: 1, qty: 5 },
+        { _id: 2, qty: [5, 6] },
+        { _id: 3, qty: [6] },
+        { _id: 4, tags: ['a', 'b'] },
+      ]);
+      const ids = async (f: object) => (await coll.find(f).toArray()).map((d) => d._id);
+      expect(await ids({ qty: { $all: [5] } })).to.deep.equal([1, 2]);
+      expect(await ids({ qty: { $all: [5, 6] } })).to.deep.equal([2]);
+      expect(await ids({ qty: { $all: [] } })).to.deep.equal([]);
+      expect(await ids({ tags: { $all: [/^a/, 'b'] } })).to.deep.equal([4]);
+      expect(await ids({ $or: [{ qty: { $all: [6] } }, { tags: { $all: ['b'] } }] })).to.deep.equal([
+        2, 3, 4,
+      ]);
+    });
+
+    it('reads a nested projection object like dotted paths', async () => {
+      const coll = await fresh('nestedProj', [{ _id: 1, account: { amount: 3, currency: 'EUR' }, other: 1 }]);
+      expect(await coll.findOne({}, { projection: { account: { amount: 1 } } })).to.deep.equal({
+        _id: 1,
+        account: { amount: 3 },
+      });
+      expect(await coll.findOne({}, { projection: { account: { amount: 0 }, _id: 0 } })).to.deep.equal({
+        account: { currency: 'EUR' },
+        other: 1,
+      });
+      expect(await coll.findOne({}, { projection: { other: 1, account: { currency: 1 } } })).to.deep.equal({
+        _id: 1,
+        account: { currency: 'EUR' },
+        other: 1,
+      });
+    });
+
+    it('names a mixed inclusion and exclusion projection as MongoDB does (31254)', async () => {
+      const coll = await fresh('mixedProj', [{ _id: 1, a: 1, b: 1 }]);
+      const err = await coll
+        .findOne({}, { projection: { a: 1, b: 0 } })
+        .catch((e: unknown) => e as { code?: number; message?: string });
+      expect(err).to.include({ code: 31254 });
+      expect((err as Error).message).to.equal('Cannot do exclusion on field b in inclusion projection');
+    });
+  });
 });

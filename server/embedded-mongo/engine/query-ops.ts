@@ -4,7 +4,8 @@
  */
 import type { Options, QueryOperator } from 'mingo/types';
 import { mongoError } from '../errors';
-import { Rank, TYPE_CODES, bsonTypeName, isNumeric, typeRank } from './bson-types';
+import { Rank, TYPE_CODES, bsonTypeName, isNumeric, isPlainObject, typeRank } from './bson-types';
+import { compileFilter } from './matcher';
 import { parseCollation } from './collation';
 import { bsonCompare, bsonEquals } from './compare';
 import { collectValues, splitPath } from './paths';
@@ -134,6 +135,23 @@ function op(make: MakePredicate, negate = false): QueryOperator {
   }) as unknown as QueryOperator;
 }
 
+/**
+ * `$all`: every listed value is matched as an equality (or a regex, or an `$elemMatch`) would be, so `{qty:
+ * {$all: [5]}}` matches `qty: 5` as well as `qty: [5, 6]`, as MongoDB's `$and` of equalities does. An empty
+ * list matches nothing.
+ */
+const allOp = ((selector: string, value: unknown, options: Options) => {
+  if (!Array.isArray(value)) throw mongoError('BadValue', '$all needs an array');
+  if (value.length === 0) return () => false;
+  const collation = parseCollation((options as { collation?: unknown } | undefined)?.collation);
+  const tests = value.map((e) => {
+    const cond =
+      e instanceof RegExp || (isPlainObject(e) && '$elemMatch' in e) ? e : { $eq: e };
+    return compileFilter({ [selector]: cond }, { collation });
+  });
+  return (obj: unknown) => isPlainObject(obj) && tests.every((m) => m.test(obj));
+}) as unknown as QueryOperator;
+
 /** The operators, to be registered in the mingo Context (they replace mingo's). */
 export const bsonQueryOps: Record<string, QueryOperator> = {
   $eq: op(equalsPredicate),
@@ -144,6 +162,7 @@ export const bsonQueryOps: Record<string, QueryOperator> = {
   $gte: op(predicateMakers.$gte.make),
   $lt: op(predicateMakers.$lt.make),
   $lte: op(predicateMakers.$lte.make),
+  $all: allOp,
   $type: op((spec) => {
     const m = typeMatcher(spec);
     return (cs) => cs.some(m);
