@@ -120,4 +120,54 @@ describe('embedded-mongo: MongoDB fidelity', () => {
       expect((err as Error).message).to.equal('Cannot do exclusion on field b in inclusion projection');
     });
   });
+
+  describe('$-prefixed field names in updates (MongoDB 5.0+)', () => {
+    it('lets $set write a nested $-prefixed field, and refuses a top-level one on an existing document (52)', async () => {
+      const coll = await fresh('dollarSet', [{ _id: 1, a: { x: 1 } }]);
+      await coll.updateOne({ _id: 1 }, { $set: { 'a.$b': 1, c: { $d: 2 } } });
+      expect(await coll.findOne({ _id: 1 })).to.deep.equal({ _id: 1, a: { x: 1, $b: 1 }, c: { $d: 2 } });
+      const err = await coll
+        .updateOne({ _id: 1 }, { $set: { $hotel: 320 } } as never)
+        .catch((e: unknown) => e);
+      expect(err).to.include({ code: 52 });
+      expect((err as Error).message).to.equal(
+        "The dollar ($) prefixed field '$hotel' in '$hotel' is not valid for storage.",
+      );
+    });
+
+    it('lets an upsert insert top-level and nested $-prefixed fields, as an insert would', async () => {
+      const coll = await fresh('dollarUpsert', []);
+      const res = await coll.updateOne(
+        { date: '2021-07-07' },
+        { $set: { phone: 25.17, $hotel: 320.1, 'x.$y': 1 } } as never,
+        { upsert: true },
+      );
+      expect(res.upsertedCount).to.equal(1);
+      expect(await coll.findOne({}, { projection: { _id: 0 } })).to.deep.equal({
+        date: '2021-07-07',
+        $hotel: 320.1,
+        phone: 25.17,
+        x: { $y: 1 },
+      });
+      // The same statement matching the document it inserted is an update of an existing document: refused.
+      const again = await coll
+        .updateOne({ date: '2021-07-07' }, { $set: { $hotel: 1 } } as never, { upsert: true })
+        .catch((e: unknown) => e);
+      expect(again).to.include({ code: 52 });
+    });
+
+    it('refuses a top-level $-prefixed field in a replacement document, and keeps nested ones', async () => {
+      const coll = await fresh('dollarReplace', [{ _id: 1 }]);
+      const reply = await database.command({
+        update: 'dollarReplace',
+        updates: [{ q: { _id: 1 }, u: { a: 1, $rooms: 2 } }],
+      });
+      expect(reply.writeErrors?.[0]?.code).to.equal(52);
+      await coll.replaceOne({ _id: 1 }, { address: { $number: 123, $street: 'Elm' } });
+      expect(await coll.findOne({ _id: 1 })).to.deep.equal({
+        _id: 1,
+        address: { $number: 123, $street: 'Elm' },
+      });
+    });
+  });
 });
