@@ -170,4 +170,39 @@ describe('embedded-mongo: MongoDB fidelity', () => {
       });
     });
   });
+
+  describe('names JavaScript objects inherit are not fields', () => {
+    it('matches {constructor: {$exists: true}} only where the document has that field', async () => {
+      const coll = await fresh('inherited', [
+        { _id: 1, a: 1 },
+        { _id: 2, constructor: 'x' },
+        { _id: 3, nested: { toString: 1 } },
+      ]);
+      const ids = async (f: object) => (await coll.find(f).toArray()).map((d) => d._id);
+      expect(await ids({ constructor: { $exists: true } })).to.deep.equal([2]);
+      expect(await ids({ constructor: { $exists: false } })).to.deep.equal([1, 3]);
+      expect(await ids({ 'a.constructor': { $exists: true } })).to.deep.equal([]);
+      expect(await ids({ 'nested.toString': { $exists: true } })).to.deep.equal([3]);
+      expect(
+        await ids({ $or: [{ hasOwnProperty: { $exists: true } }, { 'nested.valueOf': { $exists: true } }] }),
+      ).to.deep.equal([]);
+      expect(await coll.distinct('constructor')).to.deep.equal(['x']);
+    });
+
+    it('creates constructor.x with $set and upserts, and projects a field named constructor', async () => {
+      const coll = await fresh('inheritedSet', [{ _id: 1 }]);
+      await coll.updateOne({ _id: 1 }, { $set: { 'constructor.x': 1, 'toString.y': 2 } });
+      expect(await coll.findOne({ _id: 1 })).to.deep.equal({
+        _id: 1,
+        constructor: { x: 1 },
+        toString: { y: 2 },
+      });
+      expect(await coll.findOne({ _id: 1 }, { projection: { 'constructor.x': 1 } })).to.deep.equal({
+        _id: 1,
+        constructor: { x: 1 },
+      });
+      await coll.updateOne({ _id: 2, 'valueOf.a': 1 }, { $inc: { 'valueOf.b': 1 } }, { upsert: true });
+      expect(await coll.findOne({ _id: 2 })).to.deep.equal({ _id: 2, valueOf: { a: 1, b: 1 } });
+    });
+  });
 });

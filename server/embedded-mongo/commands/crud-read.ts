@@ -8,7 +8,7 @@ import { bsonCompare } from '../engine/compare';
 import { deepCopy } from '../engine/clone';
 import { evaluateLet } from '../engine/let-variables';
 import { compileFilter } from '../engine/matcher';
-import { isIndexSegment, splitPath } from '../engine/paths';
+import { isIndexSegment, ownValue, splitPath } from '../engine/paths';
 import { compileProjection } from '../engine/projection';
 import { parseSort } from '../engine/sort';
 import type { Doc } from '../engine/types';
@@ -80,10 +80,10 @@ function distinctValues(v: unknown, segs: string[], i: number, out: unknown[]): 
   }
   if (Array.isArray(v)) {
     if (isIndexSegment(segs[i])) distinctValues(v[Number(segs[i])], segs, i + 1, out);
-    else for (const e of v) if (isPlainObject(e)) distinctValues(e[segs[i]], segs, i + 1, out);
+    else for (const e of v) if (isPlainObject(e)) distinctValues(ownValue(e, segs[i]), segs, i + 1, out);
     return;
   }
-  if (isPlainObject(v)) distinctValues(v[segs[i]], segs, i + 1, out);
+  if (isPlainObject(v)) distinctValues(ownValue(v, segs[i]), segs, i + 1, out);
 }
 
 /**

@@ -5,6 +5,15 @@
 import { isPlainObject } from './bson-types';
 
 const segCache = new Map<string, string[]>();
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * A document's own field (undefined when absent): names JavaScript objects inherit (`constructor`,
+ * `toString`, `__proto__`...) are not fields.
+ */
+export function ownValue(obj: Record<string, unknown>, key: string): unknown {
+  return hasOwn.call(obj, key) ? obj[key] : undefined;
+}
 
 /** Splits a dotted path (cached; paths repeat across operations). */
 export function splitPath(path: string): string[] {
@@ -56,12 +65,12 @@ export function collectValues(
     if (isIndexSegment(seg)) return collectValues(v[Number(seg)], segs, i + 1, mode, out) || true;
     if (v.length === 0) out.push(undefined);
     for (const e of v) {
-      if (isPlainObject(e)) collectValues(e[seg], segs, i + 1, mode, out);
+      if (isPlainObject(e)) collectValues(ownValue(e, seg), segs, i + 1, mode, out);
       else out.push(undefined);
     }
     return true;
   }
-  if (isPlainObject(v)) return collectValues(v[segs[i]], segs, i + 1, mode, out);
+  if (isPlainObject(v)) return collectValues(ownValue(v, segs[i]), segs, i + 1, mode, out);
   out.push(undefined);
   return false;
 }
@@ -74,7 +83,7 @@ export function getPath(doc: unknown, segs: string[]): unknown {
     if (Array.isArray(v)) {
       if (!isIndexSegment(s)) return undefined;
       v = v[Number(s)];
-    } else if (isPlainObject(v)) v = v[s];
+    } else if (isPlainObject(v)) v = ownValue(v, s);
     else return undefined;
   }
   return v;

@@ -9,7 +9,7 @@ import { isPlainObject } from './bson-types';
 import { deepCopy } from './clone';
 import { compileFilter } from './matcher';
 import { mingoOptions } from './mingo-context';
-import { getPath, splitPath } from './paths';
+import { getPath, ownValue, splitPath } from './paths';
 import { matchedIndex } from './positional';
 import type { Doc } from './types';
 
@@ -25,7 +25,7 @@ function addPath(tree: Tree, segs: string[]): void {
   for (let i = 0; i < segs.length - 1; i++) {
     const next = node[segs[i]];
     if (next === true) return;
-    node = node[segs[i]] = next ?? {};
+    node = node[segs[i]] = next ?? Object.create(null);
   }
   node[segs[segs.length - 1]] = true;
 }
@@ -73,8 +73,9 @@ function sliceArray(arr: unknown[], spec: unknown): unknown[] {
 function setTop(out: Doc, segs: string[], value: unknown): void {
   let node = out;
   for (let i = 0; i < segs.length - 1; i++) {
-    if (!isPlainObject(node[segs[i]])) return;
-    node = node[segs[i]];
+    const next = ownValue(node, segs[i]);
+    if (!isPlainObject(next)) return;
+    node = next;
   }
   node[segs[segs.length - 1]] = value;
 }
@@ -121,7 +122,7 @@ export function compileProjection(spec: unknown): Projector {
 
   let idIncluded = true;
   let mode: 'include' | 'exclude' | undefined;
-  const tree: Tree = {};
+  const tree: Tree = Object.create(null);
   const slices: [string[], unknown][] = [];
   const elemMatches: [string, unknown][] = [];
   let positional: string | undefined;

@@ -8,13 +8,13 @@ import { Rank, TYPE_CODES, bsonTypeName, isNumeric, isPlainObject, typeRank } fr
 import { compileFilter } from './matcher';
 import { parseCollation } from './collation';
 import { bsonCompare, bsonEquals } from './compare';
-import { collectValues, splitPath } from './paths';
+import { collectValues, ownValue, splitPath } from './paths';
 import { valueKey } from './value-key';
 
 /** The values a path stands for in a document: the value, elements of an array value, and through arrays. */
 export function queryValues(obj: unknown, selector: string): unknown[] {
   if (selector.indexOf('.') < 0 && obj !== null && typeof obj === 'object' && !Array.isArray(obj)) {
-    const v = (obj as Record<string, unknown>)[selector];
+    const v = ownValue(obj as Record<string, unknown>, selector);
     if (!Array.isArray(v)) return [v];
     return [v, ...v];
   }
@@ -145,8 +145,7 @@ const allOp = ((selector: string, value: unknown, options: Options) => {
   if (value.length === 0) return () => false;
   const collation = parseCollation((options as { collation?: unknown } | undefined)?.collation);
   const tests = value.map((e) => {
-    const cond =
-      e instanceof RegExp || (isPlainObject(e) && '$elemMatch' in e) ? e : { $eq: e };
+    const cond = e instanceof RegExp || (isPlainObject(e) && '$elemMatch' in e) ? e : { $eq: e };
     return compileFilter({ [selector]: cond }, { collation });
   });
   return (obj: unknown) => isPlainObject(obj) && tests.every((m) => m.test(obj));

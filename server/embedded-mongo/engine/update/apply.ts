@@ -11,7 +11,7 @@ import { deepCopy, setField, shallowCopy } from '../clone';
 import { bsonCompare, bsonEquals, identical } from '../compare';
 import { compileFilter } from '../matcher';
 import { addNumbers, bitwise, multiplyNumbers, zeroLike } from '../numbers';
-import { getPath, isIndexSegment } from '../paths';
+import { getPath, isIndexSegment, ownValue } from '../paths';
 import { matchedIndex } from '../positional';
 import { parseSort, sortDocs } from '../sort';
 import type { Doc } from '../types';
@@ -58,7 +58,7 @@ function summary(v: unknown): string {
 }
 
 function get(c: Container, key: string): unknown {
-  return Array.isArray(c) ? c[Number(key)] : c[key];
+  return Array.isArray(c) ? c[Number(key)] : ownValue(c, key);
 }
 
 function has(c: Container, key: string): boolean {

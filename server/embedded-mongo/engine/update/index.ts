@@ -10,7 +10,7 @@ import { deepCopy } from '../clone';
 import { bsonEquals, identical } from '../compare';
 import { asMongoError } from '../matcher';
 import { mingoOptions } from '../mingo-context';
-import { splitPath } from '../paths';
+import { ownValue, splitPath } from '../paths';
 import type { Doc } from '../types';
 import { applyOperators, type ApplyContext } from './apply';
 import { diffDocuments } from './diff';
@@ -123,7 +123,7 @@ function setSeed(out: Doc, path: string, value: unknown): void {
   const segs = splitPath(path);
   let node = out;
   for (let i = 0; i < segs.length - 1; i++) {
-    const next = node[segs[i]];
+    const next = ownValue(node, segs[i]);
     if (next === undefined) node = node[segs[i]] = {};
     else if (isPlainObject(next)) node = next;
     else return;
