@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MongoClient, type Collection, type Db } from 'mongodb';
+import { Binary, DBRef, MongoClient, type Collection, type Db } from 'mongodb';
 import { getTestDatabase, type TestDatabase } from '../helpers/db';
 
 /** Documents with any `_id` (the driver's default typing assumes ObjectId). */
@@ -203,6 +203,22 @@ describe('embedded-mongo: MongoDB fidelity', () => {
       });
       await coll.updateOne({ _id: 2, 'valueOf.a': 1 }, { $inc: { 'valueOf.b': 1 } }, { upsert: true });
       expect(await coll.findOne({ _id: 2 })).to.deep.equal({ _id: 2, valueOf: { a: 1, b: 1 } });
+    });
+  });
+
+  describe('hint, capped, $bits, DBRef paths and unknown stages', () => {
+
+
+
+
+    it('names an unknown pipeline stage as MongoDB does (40324, "Unrecognized pipeline stage name: \'$foo\'")', async () => {
+      const coll = await fresh('badStage', [{ _id: 1 }]);
+      const err = await coll
+        .aggregate([{ $match: {} }, { $foo: 1 }])
+        .toArray()
+        .catch((e: unknown) => e);
+      expect(err).to.include({ code: 40324 });
+      expect((err as Error).message).to.equal("Unrecognized pipeline stage name: '$foo'");
     });
   });
 });
