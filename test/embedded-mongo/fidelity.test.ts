@@ -208,6 +208,12 @@ describe('embedded-mongo: MongoDB fidelity', () => {
 
   describe('hint, capped, $bits, DBRef paths and unknown stages', () => {
 
+    it('refuses create {capped: true} without size (72, "the \'size\' field is required...")', async () => {
+      const err = await database.createCollection('cappedNoSize', { capped: true }).catch((e: unknown) => e);
+      expect(err).to.include({ code: 72, codeName: 'InvalidOptions' });
+      expect((err as Error).message).to.equal("the 'size' field is required when 'capped' is true");
+      await database.createCollection('cappedSized', { capped: true, size: 4096 });
+    });
 
 
 

@@ -32,6 +32,8 @@ export function create(ctx: CommandContext, cmd: Doc): CommandResult {
   const name = collectionName(cmd, 'create');
   if (cmd.timeseries !== undefined)
     throw mongoError('IllegalOperation', 'time series collections are not supported by the embedded server');
+  if (cmd.capped === true && cmd.size === undefined)
+    throw mongoError('InvalidOptions', "the 'size' field is required when 'capped' is true");
   const options: Doc = {};
   for (const [k, v] of Object.entries(cmd)) if (!IGNORED_CREATE_FIELDS.has(k)) options[k] = deepCopy(v);
   ctx.engine.ddl.createCollection(ctx.db, name, options, ctx.txn);
