@@ -207,6 +207,31 @@ describe('embedded-mongo: MongoDB fidelity', () => {
   });
 
   describe('hint, capped, $bits, DBRef paths and unknown stages', () => {
+    it('refuses a hint that names no index (2) in find, count, aggregate, update, delete and findAndModify', async () => {
+      const coll = await fresh('hint', [{ _id: 1, a: 1 }]);
+      await coll.createIndex({ a: 1 });
+      expect(await coll.find({ a: 1 }, { hint: 'a_1' }).toArray()).to.have.length(1);
+      expect(await coll.find({ a: 1 }, { hint: { a: 1 } }).toArray()).to.have.length(1);
+      expect(await coll.find({}, { hint: { $natural: 1 } }).toArray()).to.have.length(1);
+      const failures: (() => Promise<unknown>)[] = [
+        () => coll.find({}, { hint: 'nope_1' }).toArray(),
+        () => coll.find({}, { hint: { a: -1 } }).toArray(),
+        () => coll.countDocuments({}, { hint: { nope: 1 } }),
+        () => coll.aggregate([{ $match: {} }], { hint: 'nope_1' }).toArray(),
+        () => coll.updateOne({ _id: 1 }, { $set: { b: 1 } }, { hint: { nope: 1 } }),
+        () => coll.deleteOne({ _id: 1 }, { hint: { b: 1 } }),
+        () => coll.findOneAndUpdate({ _id: 1 }, { $set: { b: 1 } }, { hint: { nope: 1 } }),
+      ];
+      for (const run of failures) {
+        const err = await run().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err, 'a missing index hint must fail').to.include({ code: 2 });
+        expect((err as Error).message).to.equal('hint provided does not correspond to an existing index');
+      }
+      expect(await coll.findOne({ _id: 1 })).to.deep.equal({ _id: 1, a: 1 });
+    });
 
     it('refuses create {capped: true} without size (72, "the \'size\' field is required...")', async () => {
       const err = await database.createCollection('cappedNoSize', { capped: true }).catch((e: unknown) => e);

@@ -7,6 +7,7 @@ import { pushDown, runPipeline } from '../engine/aggregate';
 import type { CollView } from '../engine';
 import { parseCollation } from '../engine/collation';
 import { evaluateLet } from '../engine/let-variables';
+import { checkHint } from '../engine/hint';
 import { compileFilter } from '../engine/matcher';
 import type { QueryResult } from '../engine/planner';
 import { parseSort } from '../engine/sort';
@@ -36,6 +37,7 @@ export function aggregate(ctx: CommandContext, cmd: Doc): CommandResult {
       "The 'cursor' option is required, except for aggregate with the explain argument",
     );
   const { view, ns } = target(ctx, cmd);
+  checkHint(view?.coll, cmd.hint);
   const variables = evaluateLet(cmd.let);
   const { output, rest } = splitOutput(cmd.pipeline);
   if (output) checkOutput(ctx, cmd, output);

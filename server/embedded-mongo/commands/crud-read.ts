@@ -7,6 +7,7 @@ import { parseCollation } from '../engine/collation';
 import { bsonCompare } from '../engine/compare';
 import { deepCopy } from '../engine/clone';
 import { evaluateLet } from '../engine/let-variables';
+import { checkHint } from '../engine/hint';
 import { compileFilter } from '../engine/matcher';
 import { isIndexSegment, ownValue, splitPath } from '../engine/paths';
 import { compileProjection } from '../engine/projection';
@@ -46,9 +47,9 @@ export function find(ctx: CommandContext, cmd: Doc): CommandResult {
   }
   const m = compileFilter(optionalDoc(cmd, 'filter'), { collation, variables });
   const project = compileProjection(optionalDoc(cmd, 'projection'));
-  const result = ctx.engine
-    .view(ctx.db, name, ctx.txn)
-    .query(m, { sort: parseSort(optionalDoc(cmd, 'sort')), skip, limit });
+  const view = ctx.engine.view(ctx.db, name, ctx.txn);
+  checkHint(view.coll, cmd.hint);
+  const result = view.query(m, { sort: parseSort(optionalDoc(cmd, 'sort')), skip, limit });
   return { cursor: { ns: `${ctx.db}.${name}`, docs: result.docs.map((d) => project(d, m.filter)) } };
 }
 
@@ -64,6 +65,7 @@ export function count(ctx: CommandContext, cmd: Doc): CommandResult {
     return {
       reply: { n: runOnView(ctx, onView, findStages({ filter: query, skip, limit }), { collation }).length },
     };
+  checkHint(view.coll, cmd.hint);
   const m = compileFilter(query, { collation });
   let n = m.matchAll ? view.count() : view.query(m).docs.length;
   n = Math.max(0, n - skip);
@@ -97,9 +99,11 @@ export function distinct(ctx: CommandContext, cmd: Doc): CommandResult {
   const collation = parseCollation(cmd.collation);
   const filter = optionalDoc(cmd, 'query');
   const onView = resolveView(ctx, name);
+  const view = ctx.engine.view(ctx.db, name, ctx.txn);
+  if (!onView) checkHint(view.coll, cmd.hint);
   const docs = onView
     ? runOnView(ctx, onView, findStages({ filter }), { collation })
-    : ctx.engine.view(ctx.db, name, ctx.txn).query(compileFilter(filter, { collation })).docs;
+    : view.query(compileFilter(filter, { collation })).docs;
   const segs = splitPath(cmd.key);
   const seen = new Map<string, unknown>();
   const kept: unknown[] = [];

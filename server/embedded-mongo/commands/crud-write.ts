@@ -7,6 +7,7 @@ import { isPlainObject } from '../engine/bson-types';
 import { deepCopy } from '../engine/clone';
 import { parseCollation } from '../engine/collation';
 import { evaluateLet } from '../engine/let-variables';
+import { checkHint } from '../engine/hint';
 import { compileFilter } from '../engine/matcher';
 import { compileProjection } from '../engine/projection';
 import { parseSort } from '../engine/sort';
@@ -57,6 +58,7 @@ export function update(ctx: CommandContext, cmd: Doc): CommandResult {
   const errors = runStatements(ctx.engine, view, statements.length, ordered(cmd), (i) => {
     const s = statements[i];
     if (!isPlainObject(s)) throw mongoError('TypeMismatch', 'each update statement must be an object');
+    checkHint(view.coll, s.hint);
     const parsed = parseUpdate(s.u, s.arrayFilters);
     const multi = s.multi === true;
     if (multi && parsed.kind === 'replace')
@@ -98,6 +100,7 @@ export function remove(ctx: CommandContext, cmd: Doc): CommandResult {
     const limit = Number(s.limit ?? 0);
     if (limit !== 0 && limit !== 1)
       throw mongoError('FailedToParse', 'The limit field in delete objects must be 0 or 1.');
+    checkHint(view.coll, s.hint);
     const m = compileFilter(s.q, { collation: parseCollation(s.collation), variables });
     const found = view.query(m, { limit }).docs;
     view.assertUnlocked(found);
@@ -125,6 +128,7 @@ export function findAndModify(ctx: CommandContext, cmd: Doc): CommandResult {
     );
   if (remove && cmd.upsert === true)
     throw mongoError('FailedToParse', 'Cannot specify both upsert=true and remove=true');
+  checkHint(view.coll, cmd.hint);
   const variables = evaluateLet(cmd.let);
   const m = compileFilter(cmd.query, { collation: parseCollation(cmd.collation), variables });
   const project = compileProjection(optionalDoc(cmd, 'fields'));
