@@ -240,6 +240,23 @@ describe('embedded-mongo: MongoDB fidelity', () => {
       await database.createCollection('cappedSized', { capped: true, size: 4096 });
     });
 
+    it('runs $bitsAllSet, $bitsAnySet, $bitsAllClear and $bitsAnyClear on numbers and BinData', async () => {
+      const coll = await fresh('bits', [
+        { _id: 1, v: 0b1010 },
+        { _id: 2, v: new Binary(Buffer.from([0b0000_0011, 0x01])) },
+        { _id: 3, v: -1 },
+        { _id: 4, v: 'text' },
+        { _id: 5, v: 2.5 },
+      ]);
+      const ids = async (f: object) => (await coll.find(f).toArray()).map((d) => d._id);
+      expect(await ids({ v: { $bitsAnySet: 1 } })).to.deep.equal([2, 3]);
+      expect(await ids({ v: { $bitsAllSet: [1, 3] } })).to.deep.equal([1, 3]);
+      expect(await ids({ v: { $bitsAllSet: [0, 8] } })).to.deep.equal([2, 3]);
+      expect(await ids({ v: { $bitsAnySet: new Binary(Buffer.from([0, 1])) } })).to.deep.equal([2, 3]);
+      expect(await ids({ v: { $bitsAllClear: [0, 2] } })).to.deep.equal([1]);
+      expect(await ids({ v: { $bitsAnyClear: 3 } })).to.deep.equal([1]);
+      expect(await ids({ v: { $bitsAllSet: [100] } })).to.deep.equal([3]);
+    });
 
 
     it('names an unknown pipeline stage as MongoDB does (40324, "Unrecognized pipeline stage name: \'$foo\'")', async () => {

@@ -5,6 +5,7 @@
 import type { Options, QueryOperator } from 'mingo/types';
 import { mongoError } from '../errors';
 import { Rank, TYPE_CODES, bsonTypeName, isNumeric, isPlainObject, typeRank } from './bson-types';
+import { BIT_OPERATORS, bitsPredicate } from './bits';
 import { compileFilter } from './matcher';
 import { parseCollation } from './collation';
 import { bsonCompare, bsonEquals } from './compare';
@@ -162,6 +163,7 @@ export const bsonQueryOps: Record<string, QueryOperator> = {
   $lt: op(predicateMakers.$lt.make),
   $lte: op(predicateMakers.$lte.make),
   $all: allOp,
+  ...Object.fromEntries(BIT_OPERATORS.map((name) => [name, op((mask) => bitsPredicate(name, mask))])),
   $type: op((spec) => {
     const m = typeMatcher(spec);
     return (cs) => cs.some(m);
