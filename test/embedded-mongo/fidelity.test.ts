@@ -258,6 +258,19 @@ describe('embedded-mongo: MongoDB fidelity', () => {
       expect(await ids({ v: { $bitsAllSet: [100] } })).to.deep.equal([3]);
     });
 
+    it("matches DBRef fields with $elemMatch: {$ref, $id} and the path 'refs.$id'", async () => {
+      const coll = await fresh('dbrefs', [
+        { _id: 1, refs: [new DBRef('users', 7 as never), new DBRef('users', 8 as never)] },
+        { _id: 2, refs: [new DBRef('teams', 7 as never)] },
+        { _id: 3, ref: new DBRef('users', 9 as never, 'other') },
+      ]);
+      const ids = async (f: object) => (await coll.find(f).toArray()).map((d) => d._id);
+      expect(await ids({ refs: { $elemMatch: { $ref: 'users', $id: 7 } } })).to.deep.equal([1]);
+      expect(await ids({ refs: { $elemMatch: { $ref: 'teams', $id: { $in: [7, 8] } } } })).to.deep.equal([2]);
+      expect(await ids({ 'refs.$id': 7 })).to.deep.equal([1, 2]);
+      expect(await ids({ 'refs.$ref': 'teams' })).to.deep.equal([2]);
+      expect(await ids({ 'ref.$db': 'other' })).to.deep.equal([3]);
+    });
 
     it('names an unknown pipeline stage as MongoDB does (40324, "Unrecognized pipeline stage name: \'$foo\'")', async () => {
       const coll = await fresh('badStage', [{ _id: 1 }]);

@@ -2,7 +2,7 @@
  * Dotted paths through documents and arrays, the way MongoDB resolves them: a non-numeric segment applied to
  * an array fans out over its elements.
  */
-import { isPlainObject } from './bson-types';
+import { bsonTag, dbrefDoc, isPlainObject } from './bson-types';
 
 const segCache = new Map<string, string[]>();
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -66,11 +66,13 @@ export function collectValues(
     if (v.length === 0) out.push(undefined);
     for (const e of v) {
       if (isPlainObject(e)) collectValues(ownValue(e, seg), segs, i + 1, mode, out);
+      else if (bsonTag(e) === 'DBRef') collectValues(ownValue(dbrefDoc(e), seg), segs, i + 1, mode, out);
       else out.push(undefined);
     }
     return true;
   }
   if (isPlainObject(v)) return collectValues(ownValue(v, segs[i]), segs, i + 1, mode, out);
+  if (bsonTag(v) === 'DBRef') return collectValues(ownValue(dbrefDoc(v), segs[i]), segs, i + 1, mode, out);
   out.push(undefined);
   return false;
 }
@@ -84,6 +86,7 @@ export function getPath(doc: unknown, segs: string[]): unknown {
       if (!isIndexSegment(s)) return undefined;
       v = v[Number(s)];
     } else if (isPlainObject(v)) v = ownValue(v, s);
+    else if (bsonTag(v) === 'DBRef') v = ownValue(dbrefDoc(v), s);
     else return undefined;
   }
   return v;

@@ -4,12 +4,22 @@
  */
 import type { Options, QueryOperator } from 'mingo/types';
 import { mongoError } from '../errors';
-import { Rank, TYPE_CODES, bsonTypeName, isNumeric, isPlainObject, typeRank } from './bson-types';
+import * as mingoQueryOps from 'mingo/operators/query';
+import {
+  Rank,
+  TYPE_CODES,
+  bsonTag,
+  bsonTypeName,
+  dbrefDoc,
+  isNumeric,
+  isPlainObject,
+  typeRank,
+} from './bson-types';
 import { BIT_OPERATORS, bitsPredicate } from './bits';
 import { compileFilter } from './matcher';
 import { parseCollation } from './collation';
 import { bsonCompare, bsonEquals } from './compare';
-import { collectValues, ownValue, splitPath } from './paths';
+import { collectValues, getPath, ownValue, splitPath } from './paths';
 import { valueKey } from './value-key';
 
 /** The values a path stands for in a document: the value, elements of an array value, and through arrays. */
@@ -152,6 +162,53 @@ const allOp = ((selector: string, value: unknown, options: Options) => {
   return (obj: unknown) => isPlainObject(obj) && tests.every((m) => m.test(obj));
 }) as unknown as QueryOperator;
 
+const mingoElemMatch = mingoQueryOps.$elemMatch as unknown as (
+  selector: string,
+  value: unknown,
+  options: Options,
+) => (obj: unknown) => boolean;
+
+function isDbRefCriteria(v: unknown): boolean {
+  if (bsonTag(v) === 'DBRef') return true;
+  return isPlainObject(v) && ('$ref' in v || '$id' in v || '$db' in v);
+}
+
+/**
+ * `$elemMatch` whose criteria name DBRef fields (`{$ref: 'users', $id: id}`; the driver decodes such a
+ * criteria object as a DBRef): each element that is a DBRef (or a document with those fields) is tested field
+ * by field. Other criteria go to mingo's `$elemMatch`.
+ */
+const elemMatchOp = ((selector: string, value: unknown, options: Options) => {
+  if (!isDbRefCriteria(value)) return mingoElemMatch(selector, value, options);
+  const criteria = bsonTag(value) === 'DBRef' ? dbrefDoc(value) : (value as Record<string, unknown>);
+  const cmp = collationCompare(options);
+  const tests = Object.entries(criteria).map(([field, cond]) => {
+    let test: (cs: unknown[]) => boolean = equalsPredicate(cond, cmp);
+    if (
+      isPlainObject(cond) &&
+      Object.keys(cond).length > 0 &&
+      Object.keys(cond).every((k) => k in predicateMakers)
+    ) {
+      const parts = Object.entries(cond).map(([o, v]) => {
+        const t = predicateMakers[o].make(v, cmp);
+        return predicateMakers[o].negate ? (cs: unknown[]) => !t(cs) : t;
+      });
+      test = (cs) => parts.every((t) => t(cs));
+    }
+    return { field, test };
+  });
+  const matches = (e: unknown): boolean => {
+    const doc = bsonTag(e) === 'DBRef' ? dbrefDoc(e) : e;
+    return isPlainObject(doc) && tests.every(({ field, test }) => test(queryValues(doc, field)));
+  };
+  return (obj: unknown) => {
+    const arr = getPath(obj, splitPath(selector));
+    if (Array.isArray(arr)) return arr.some(matches);
+    const values = queryValues(obj, selector);
+    return values.some((v) => Array.isArray(v) && v.some(matches));
+  };
+}) as unknown as QueryOperator;
+
 /** The operators, to be registered in the mingo Context (they replace mingo's). */
 export const bsonQueryOps: Record<string, QueryOperator> = {
   $eq: op(equalsPredicate),
@@ -163,6 +220,7 @@ export const bsonQueryOps: Record<string, QueryOperator> = {
   $lt: op(predicateMakers.$lt.make),
   $lte: op(predicateMakers.$lte.make),
   $all: allOp,
+  $elemMatch: elemMatchOp,
   ...Object.fromEntries(BIT_OPERATORS.map((name) => [name, op((mask) => bitsPredicate(name, mask))])),
   $type: op((spec) => {
     const m = typeMatcher(spec);
