@@ -282,4 +282,37 @@ describe('embedded-mongo: MongoDB fidelity', () => {
       expect((err as Error).message).to.equal("Unrecognized pipeline stage name: '$foo'");
     });
   });
+
+  describe("a collection's default collation", () => {
+    it('applies to find, sort, count, distinct, aggregate, updates and deletes that give none', async () => {
+      await database.createCollection('collated', { collation: { locale: 'en', strength: 2 } });
+      const coll = database.collection<Loose>('collated');
+      await coll.insertMany([
+        { _id: 1, s: 'a' },
+        { _id: 2, s: 'B' },
+        { _id: 3, s: 'A' },
+        { _id: 4, s: 'b' },
+      ]);
+      const ids = (docs: Loose[]) => docs.map((d) => d._id);
+      expect(ids(await coll.find({ s: 'a' }).toArray())).to.deep.equal([1, 3]);
+      expect(ids(await coll.find({}, { sort: { s: 1, _id: 1 } }).toArray())).to.deep.equal([1, 3, 2, 4]);
+      expect(await coll.countDocuments({ s: 'B' })).to.equal(2);
+      expect(await coll.distinct('s')).to.have.length(2);
+      expect(ids(await coll.aggregate<Loose>([{ $match: { s: 'b' } }]).toArray())).to.deep.equal([2, 4]);
+      // An explicit collation wins, simple included.
+      expect(ids(await coll.find({ s: 'a' }, { collation: { locale: 'simple' } }).toArray())).to.deep.equal([
+        1,
+      ]);
+      expect((await coll.updateMany({ s: 'A' }, { $set: { hit: true } })).modifiedCount).to.equal(2);
+      expect((await coll.deleteMany({ s: 'b' })).deletedCount).to.equal(2);
+      expect(ids(await coll.find().toArray())).to.deep.equal([1, 3]);
+    });
+
+    it('refuses an invalid collation at create', async () => {
+      const err = await database
+        .createCollection('badCollation', { collation: { locale: 'en', bogus: 1 } as never })
+        .catch((e: unknown) => e);
+      expect(err).to.include({ code: 2 });
+    });
+  });
 });

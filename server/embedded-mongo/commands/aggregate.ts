@@ -5,7 +5,6 @@ import { mongoError } from '../errors';
 import { isPlainObject } from '../engine/bson-types';
 import { pushDown, runPipeline } from '../engine/aggregate';
 import type { CollView } from '../engine';
-import { parseCollation } from '../engine/collation';
 import { evaluateLet } from '../engine/let-variables';
 import { checkHint } from '../engine/hint';
 import { compileFilter } from '../engine/matcher';
@@ -15,6 +14,7 @@ import type { Doc } from '../engine/types';
 import { checkOutput, splitOutput, writeOutput } from './aggregate-output';
 import { resolveView, resolver, runOnView } from './views';
 import { optionalDoc } from './command-args';
+import { commandCollation } from './default-collation';
 import { skipLimit } from './crud-read';
 import type { CommandContext, CommandResult } from './data-commands';
 
@@ -41,7 +41,7 @@ export function aggregate(ctx: CommandContext, cmd: Doc): CommandResult {
   const variables = evaluateLet(cmd.let);
   const { output, rest } = splitOutput(cmd.pipeline);
   if (output) checkOutput(ctx, cmd, output);
-  const opts = { variables, collation: parseCollation(cmd.collation) };
+  const opts = { variables, collation: commandCollation(ctx, cmd.aggregate, cmd.collation) };
   const onView = typeof cmd.aggregate === 'string' ? resolveView(ctx, cmd.aggregate) : undefined;
   const docs = onView
     ? runOnView(ctx, onView, rest, opts)

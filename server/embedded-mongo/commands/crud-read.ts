@@ -3,7 +3,6 @@
  */
 import { mongoError } from '../errors';
 import { isPlainObject } from '../engine/bson-types';
-import { parseCollation } from '../engine/collation';
 import { bsonCompare } from '../engine/compare';
 import { deepCopy } from '../engine/clone';
 import { evaluateLet } from '../engine/let-variables';
@@ -15,6 +14,7 @@ import { parseSort } from '../engine/sort';
 import type { Doc } from '../engine/types';
 import { valueKey } from '../engine/value-key';
 import { collectionName, optionalCount, optionalDoc } from './command-args';
+import { commandCollation } from './default-collation';
 import type { CommandContext, CommandResult } from './data-commands';
 import { findStages, resolveView, runOnView } from './views';
 
@@ -29,7 +29,7 @@ export function skipLimit(cmd: Doc): { skip: number; limit: number } {
 /** `find`: a cursor over every matching document (E2 batches it). */
 export function find(ctx: CommandContext, cmd: Doc): CommandResult {
   const name = collectionName(cmd, 'find');
-  const collation = parseCollation(cmd.collation);
+  const collation = commandCollation(ctx, name, cmd.collation);
   const variables = evaluateLet(cmd.let);
   const { skip, limit } = skipLimit(cmd);
   const onView = resolveView(ctx, name);
@@ -59,7 +59,7 @@ export function count(ctx: CommandContext, cmd: Doc): CommandResult {
   const view = ctx.engine.view(ctx.db, name, ctx.txn);
   const query = optionalDoc(cmd, 'query');
   const { skip, limit } = skipLimit(cmd);
-  const collation = parseCollation(cmd.collation);
+  const collation = commandCollation(ctx, name, cmd.collation);
   const onView = resolveView(ctx, name);
   if (onView)
     return {
@@ -96,7 +96,7 @@ export function distinct(ctx: CommandContext, cmd: Doc): CommandResult {
   const name = collectionName(cmd, 'distinct');
   if (typeof cmd.key !== 'string' || cmd.key === '')
     throw mongoError('TypeMismatch', "BSON field 'distinct.key' is missing or is not a string");
-  const collation = parseCollation(cmd.collation);
+  const collation = commandCollation(ctx, name, cmd.collation);
   const filter = optionalDoc(cmd, 'query');
   const onView = resolveView(ctx, name);
   const view = ctx.engine.view(ctx.db, name, ctx.txn);
