@@ -5,8 +5,8 @@ import { mongoError } from '../errors';
 import { isPlainObject } from '../engine/bson-types';
 import { pushDown, runPipeline } from '../engine/aggregate';
 import type { CollView } from '../engine';
-import { parseCollation } from '../engine/collation';
 import { evaluateLet } from '../engine/let-variables';
+import { checkHint } from '../engine/hint';
 import { compileFilter } from '../engine/matcher';
 import type { QueryResult } from '../engine/planner';
 import { parseSort } from '../engine/sort';
@@ -14,6 +14,7 @@ import type { Doc } from '../engine/types';
 import { checkOutput, splitOutput, writeOutput } from './aggregate-output';
 import { resolveView, resolver, runOnView } from './views';
 import { optionalDoc } from './command-args';
+import { commandCollation } from './default-collation';
 import { skipLimit } from './crud-read';
 import type { CommandContext, CommandResult } from './data-commands';
 
@@ -36,10 +37,11 @@ export function aggregate(ctx: CommandContext, cmd: Doc): CommandResult {
       "The 'cursor' option is required, except for aggregate with the explain argument",
     );
   const { view, ns } = target(ctx, cmd);
+  checkHint(view?.coll, cmd.hint);
   const variables = evaluateLet(cmd.let);
   const { output, rest } = splitOutput(cmd.pipeline);
   if (output) checkOutput(ctx, cmd, output);
-  const opts = { variables, collation: parseCollation(cmd.collation) };
+  const opts = { variables, collation: commandCollation(ctx, cmd.aggregate, cmd.collation) };
   const onView = typeof cmd.aggregate === 'string' ? resolveView(ctx, cmd.aggregate) : undefined;
   const docs = onView
     ? runOnView(ctx, onView, rest, opts)

@@ -2,6 +2,7 @@
  * create, drop, listCollections, listDatabases, dropDatabase, collStats, dbStats.
  */
 import { mongoError } from '../errors';
+import { parseCollation } from '../engine/collation';
 import { deepCopy } from '../engine/clone';
 import { checkNamespace } from '../engine/catalog';
 import type { Collection } from '../engine/collection';
@@ -32,6 +33,9 @@ export function create(ctx: CommandContext, cmd: Doc): CommandResult {
   const name = collectionName(cmd, 'create');
   if (cmd.timeseries !== undefined)
     throw mongoError('IllegalOperation', 'time series collections are not supported by the embedded server');
+  if (cmd.collation !== undefined) parseCollation(cmd.collation);
+  if (cmd.capped === true && cmd.size === undefined)
+    throw mongoError('InvalidOptions', "the 'size' field is required when 'capped' is true");
   const options: Doc = {};
   for (const [k, v] of Object.entries(cmd)) if (!IGNORED_CREATE_FIELDS.has(k)) options[k] = deepCopy(v);
   ctx.engine.ddl.createCollection(ctx.db, name, options, ctx.txn);

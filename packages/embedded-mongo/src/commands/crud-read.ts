@@ -3,17 +3,18 @@
  */
 import { mongoError } from '../errors';
 import { isPlainObject } from '../engine/bson-types';
-import { parseCollation } from '../engine/collation';
 import { bsonCompare } from '../engine/compare';
 import { deepCopy } from '../engine/clone';
 import { evaluateLet } from '../engine/let-variables';
+import { checkHint } from '../engine/hint';
 import { compileFilter } from '../engine/matcher';
-import { isIndexSegment, splitPath } from '../engine/paths';
+import { isIndexSegment, ownValue, splitPath } from '../engine/paths';
 import { compileProjection } from '../engine/projection';
 import { parseSort } from '../engine/sort';
 import type { Doc } from '../engine/types';
 import { valueKey } from '../engine/value-key';
 import { collectionName, optionalCount, optionalDoc } from './command-args';
+import { commandCollation } from './default-collation';
 import type { CommandContext, CommandResult } from './data-commands';
 import { findStages, resolveView, runOnView } from './views';
 
@@ -28,7 +29,7 @@ export function skipLimit(cmd: Doc): { skip: number; limit: number } {
 /** `find`: a cursor over every matching document (E2 batches it). */
 export function find(ctx: CommandContext, cmd: Doc): CommandResult {
   const name = collectionName(cmd, 'find');
-  const collation = parseCollation(cmd.collation);
+  const collation = commandCollation(ctx, name, cmd.collation);
   const variables = evaluateLet(cmd.let);
   const { skip, limit } = skipLimit(cmd);
   const onView = resolveView(ctx, name);
@@ -46,9 +47,9 @@ export function find(ctx: CommandContext, cmd: Doc): CommandResult {
   }
   const m = compileFilter(optionalDoc(cmd, 'filter'), { collation, variables });
   const project = compileProjection(optionalDoc(cmd, 'projection'));
-  const result = ctx.engine
-    .view(ctx.db, name, ctx.txn)
-    .query(m, { sort: parseSort(optionalDoc(cmd, 'sort')), skip, limit });
+  const view = ctx.engine.view(ctx.db, name, ctx.txn);
+  checkHint(view.coll, cmd.hint);
+  const result = view.query(m, { sort: parseSort(optionalDoc(cmd, 'sort')), skip, limit });
   return { cursor: { ns: `${ctx.db}.${name}`, docs: result.docs.map((d) => project(d, m.filter)) } };
 }
 
@@ -58,12 +59,13 @@ export function count(ctx: CommandContext, cmd: Doc): CommandResult {
   const view = ctx.engine.view(ctx.db, name, ctx.txn);
   const query = optionalDoc(cmd, 'query');
   const { skip, limit } = skipLimit(cmd);
-  const collation = parseCollation(cmd.collation);
+  const collation = commandCollation(ctx, name, cmd.collation);
   const onView = resolveView(ctx, name);
   if (onView)
     return {
       reply: { n: runOnView(ctx, onView, findStages({ filter: query, skip, limit }), { collation }).length },
     };
+  checkHint(view.coll, cmd.hint);
   const m = compileFilter(query, { collation });
   let n = m.matchAll ? view.count() : view.query(m).docs.length;
   n = Math.max(0, n - skip);
@@ -80,10 +82,10 @@ function distinctValues(v: unknown, segs: string[], i: number, out: unknown[]): 
   }
   if (Array.isArray(v)) {
     if (isIndexSegment(segs[i])) distinctValues(v[Number(segs[i])], segs, i + 1, out);
-    else for (const e of v) if (isPlainObject(e)) distinctValues(e[segs[i]], segs, i + 1, out);
+    else for (const e of v) if (isPlainObject(e)) distinctValues(ownValue(e, segs[i]), segs, i + 1, out);
     return;
   }
-  if (isPlainObject(v)) distinctValues(v[segs[i]], segs, i + 1, out);
+  if (isPlainObject(v)) distinctValues(ownValue(v, segs[i]), segs, i + 1, out);
 }
 
 /**
@@ -94,12 +96,14 @@ export function distinct(ctx: CommandContext, cmd: Doc): CommandResult {
   const name = collectionName(cmd, 'distinct');
   if (typeof cmd.key !== 'string' || cmd.key === '')
     throw mongoError('TypeMismatch', "BSON field 'distinct.key' is missing or is not a string");
-  const collation = parseCollation(cmd.collation);
+  const collation = commandCollation(ctx, name, cmd.collation);
   const filter = optionalDoc(cmd, 'query');
   const onView = resolveView(ctx, name);
+  const view = ctx.engine.view(ctx.db, name, ctx.txn);
+  if (!onView) checkHint(view.coll, cmd.hint);
   const docs = onView
     ? runOnView(ctx, onView, findStages({ filter }), { collation })
-    : ctx.engine.view(ctx.db, name, ctx.txn).query(compileFilter(filter, { collation })).docs;
+    : view.query(compileFilter(filter, { collation })).docs;
   const segs = splitPath(cmd.key);
   const seen = new Map<string, unknown>();
   const kept: unknown[] = [];

@@ -5,14 +5,15 @@ import { mongoError } from '../errors';
 import type { CollView } from '../engine';
 import { isPlainObject } from '../engine/bson-types';
 import { deepCopy } from '../engine/clone';
-import { parseCollation } from '../engine/collation';
 import { evaluateLet } from '../engine/let-variables';
+import { checkHint } from '../engine/hint';
 import { compileFilter } from '../engine/matcher';
 import { compileProjection } from '../engine/projection';
 import { parseSort } from '../engine/sort';
 import type { Doc } from '../engine/types';
 import { buildUpsert, parseUpdate } from '../engine/update';
 import { collectionName, optionalDoc, requiredArray } from './command-args';
+import { commandCollation } from './default-collation';
 import type { CommandContext, CommandResult } from './data-commands';
 import { refuseView } from './views';
 import { runStatements, updateEnv, storedCopy, withWriteErrors } from './write-statements';
@@ -57,13 +58,17 @@ export function update(ctx: CommandContext, cmd: Doc): CommandResult {
   const errors = runStatements(ctx.engine, view, statements.length, ordered(cmd), (i) => {
     const s = statements[i];
     if (!isPlainObject(s)) throw mongoError('TypeMismatch', 'each update statement must be an object');
+    checkHint(view.coll, s.hint);
     const parsed = parseUpdate(s.u, s.arrayFilters);
     const multi = s.multi === true;
     if (multi && parsed.kind === 'replace')
       throw mongoError('FailedToParse', 'multi update is not supported for replacement-style update');
     const constants = evaluateLet(s.c);
     const stmtVars = variables || constants ? { ...variables, ...constants } : undefined;
-    const m = compileFilter(s.q, { collation: parseCollation(s.collation), variables: stmtVars });
+    const m = compileFilter(s.q, {
+      collation: commandCollation(ctx, view.name, s.collation),
+      variables: stmtVars,
+    });
     const env = updateEnv(ctx.engine, m.filter, stmtVars);
     const found = view.query(m, { limit: multi ? 0 : 1 }).docs;
     if (found.length === 0) {
@@ -98,7 +103,8 @@ export function remove(ctx: CommandContext, cmd: Doc): CommandResult {
     const limit = Number(s.limit ?? 0);
     if (limit !== 0 && limit !== 1)
       throw mongoError('FailedToParse', 'The limit field in delete objects must be 0 or 1.');
-    const m = compileFilter(s.q, { collation: parseCollation(s.collation), variables });
+    checkHint(view.coll, s.hint);
+    const m = compileFilter(s.q, { collation: commandCollation(ctx, view.name, s.collation), variables });
     const found = view.query(m, { limit }).docs;
     view.assertUnlocked(found);
     for (const d of found) {
@@ -125,8 +131,12 @@ export function findAndModify(ctx: CommandContext, cmd: Doc): CommandResult {
     );
   if (remove && cmd.upsert === true)
     throw mongoError('FailedToParse', 'Cannot specify both upsert=true and remove=true');
+  checkHint(view.coll, cmd.hint);
   const variables = evaluateLet(cmd.let);
-  const m = compileFilter(cmd.query, { collation: parseCollation(cmd.collation), variables });
+  const m = compileFilter(cmd.query, {
+    collation: commandCollation(ctx, view.name, cmd.collation),
+    variables,
+  });
   const project = compileProjection(optionalDoc(cmd, 'fields'));
   const parsed = hasUpdate ? parseUpdate(cmd.update, cmd.arrayFilters) : undefined;
   const doc = view.query(m, { sort: parseSort(cmd.sort), limit: 1 }).docs[0];

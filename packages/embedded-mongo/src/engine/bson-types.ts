@@ -176,3 +176,15 @@ export function isNumeric(v: unknown): boolean {
   const t = bsonTag(v);
   return t === 'Long' || t === 'Decimal128' || t === 'Int32' || t === 'Double';
 }
+
+/**
+ * A DBRef as the document it is on the wire: `{$ref, $id, $db?, ...extra fields}` (queries address its
+ * fields by those names: `'refs.$id'`, `$elemMatch: {$ref, $id}`).
+ */
+export function dbrefDoc(v: unknown): Record<string, unknown> {
+  const r = v as { collection: string; oid: unknown; db?: string; fields?: Record<string, unknown> };
+  const out: Record<string, unknown> = { $ref: r.collection, $id: r.oid };
+  if (r.db) out.$db = r.db;
+  if (r.fields) for (const k of Object.keys(r.fields)) out[k] = r.fields[k];
+  return out;
+}

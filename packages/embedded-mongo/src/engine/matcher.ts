@@ -39,6 +39,8 @@ const cache = new Map<string, Matcher>();
 export function asMongoError(e: unknown): MongoError {
   if (e instanceof MongoError) return e;
   const message = e instanceof Error ? e.message : String(e);
+  const stage = /^unregistered pipeline operator (.*)\.$/.exec(message);
+  if (stage) return mongoError('Location40324', `Unrecognized pipeline stage name: '${stage[1]}'`);
   return mongoError('BadValue', message);
 }
 

@@ -2,9 +2,18 @@
  * Dotted paths through documents and arrays, the way MongoDB resolves them: a non-numeric segment applied to
  * an array fans out over its elements.
  */
-import { isPlainObject } from './bson-types';
+import { bsonTag, dbrefDoc, isPlainObject } from './bson-types';
 
 const segCache = new Map<string, string[]>();
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * A document's own field (undefined when absent): names JavaScript objects inherit (`constructor`,
+ * `toString`, `__proto__`...) are not fields.
+ */
+export function ownValue(obj: Record<string, unknown>, key: string): unknown {
+  return hasOwn.call(obj, key) ? obj[key] : undefined;
+}
 
 /** Splits a dotted path (cached; paths repeat across operations). */
 export function splitPath(path: string): string[] {
@@ -56,12 +65,14 @@ export function collectValues(
     if (isIndexSegment(seg)) return collectValues(v[Number(seg)], segs, i + 1, mode, out) || true;
     if (v.length === 0) out.push(undefined);
     for (const e of v) {
-      if (isPlainObject(e)) collectValues(e[seg], segs, i + 1, mode, out);
+      if (isPlainObject(e)) collectValues(ownValue(e, seg), segs, i + 1, mode, out);
+      else if (bsonTag(e) === 'DBRef') collectValues(ownValue(dbrefDoc(e), seg), segs, i + 1, mode, out);
       else out.push(undefined);
     }
     return true;
   }
-  if (isPlainObject(v)) return collectValues(v[segs[i]], segs, i + 1, mode, out);
+  if (isPlainObject(v)) return collectValues(ownValue(v, segs[i]), segs, i + 1, mode, out);
+  if (bsonTag(v) === 'DBRef') return collectValues(ownValue(dbrefDoc(v), segs[i]), segs, i + 1, mode, out);
   out.push(undefined);
   return false;
 }
@@ -74,7 +85,8 @@ export function getPath(doc: unknown, segs: string[]): unknown {
     if (Array.isArray(v)) {
       if (!isIndexSegment(s)) return undefined;
       v = v[Number(s)];
-    } else if (isPlainObject(v)) v = v[s];
+    } else if (isPlainObject(v)) v = ownValue(v, s);
+    else if (bsonTag(v) === 'DBRef') v = ownValue(dbrefDoc(v), s);
     else return undefined;
   }
   return v;

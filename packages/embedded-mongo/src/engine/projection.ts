@@ -9,7 +9,7 @@ import { isPlainObject } from './bson-types';
 import { deepCopy } from './clone';
 import { compileFilter } from './matcher';
 import { mingoOptions } from './mingo-context';
-import { getPath, splitPath } from './paths';
+import { getPath, ownValue, splitPath } from './paths';
 import { matchedIndex } from './positional';
 import type { Doc } from './types';
 
@@ -25,7 +25,7 @@ function addPath(tree: Tree, segs: string[]): void {
   for (let i = 0; i < segs.length - 1; i++) {
     const next = node[segs[i]];
     if (next === true) return;
-    node = node[segs[i]] = next ?? {};
+    node = node[segs[i]] = next ?? Object.create(null);
   }
   node[segs[segs.length - 1]] = true;
 }
@@ -73,8 +73,9 @@ function sliceArray(arr: unknown[], spec: unknown): unknown[] {
 function setTop(out: Doc, segs: string[], value: unknown): void {
   let node = out;
   for (let i = 0; i < segs.length - 1; i++) {
-    if (!isPlainObject(node[segs[i]])) return;
-    node = node[segs[i]];
+    const next = ownValue(node, segs[i]);
+    if (!isPlainObject(next)) return;
+    node = next;
   }
   node[segs[segs.length - 1]] = value;
 }
@@ -91,17 +92,37 @@ function isExpression(v: unknown): boolean {
   return Object.keys(v).some((k) => k.startsWith('$') && k !== '$slice' && k !== '$elemMatch');
 }
 
+/**
+ * The projection's entries with nested sub-projections written as dotted paths, as MongoDB reads them:
+ * `{a: {b: 1, c: {$slice: 2}}}` is `{'a.b': 1, 'a.c': {$slice: 2}}`.
+ */
+function flatten(spec: Doc, prefix = '', out: [string, unknown][] = []): [string, unknown][] {
+  for (const [k, v] of Object.entries(spec)) {
+    const path = prefix + k;
+    if (isPlainObject(v) && !Object.keys(v).some((f) => f.startsWith('$'))) {
+      if (Object.keys(v).length === 0)
+        throw new MongoError(
+          51270,
+          'Location51270',
+          `An empty sub-projection is not a valid value. Found empty object at path ${path}`,
+        );
+      flatten(v, `${path}.`, out);
+    } else out.push([path, v]);
+  }
+  return out;
+}
+
 /** Compiles a projection document. */
 export function compileProjection(spec: unknown): Projector {
   if (spec === undefined || spec === null) return identityCopy;
   if (!isPlainObject(spec)) throw mongoError('TypeMismatch', 'projection must be an object');
-  const entries = Object.entries(spec);
+  const entries = flatten(spec);
   if (entries.length === 0) return identityCopy;
-  if (entries.some(([, v]) => isExpression(v))) return expressionProjector(spec);
+  if (entries.some(([, v]) => isExpression(v))) return expressionProjector(Object.fromEntries(entries));
 
   let idIncluded = true;
   let mode: 'include' | 'exclude' | undefined;
-  const tree: Tree = {};
+  const tree: Tree = Object.create(null);
   const slices: [string[], unknown][] = [];
   const elemMatches: [string, unknown][] = [];
   let positional: string | undefined;
@@ -126,7 +147,7 @@ export function compileProjection(spec: unknown): Projector {
       throw new MongoError(
         31254,
         'Location31254',
-        `Cannot do ${want}sion on field ${path} in ${mode}sion projection`,
+        `Cannot do ${want === 'include' ? 'inclusion' : 'exclusion'} on field ${path} in ${mode === 'include' ? 'inclusion' : 'exclusion'} projection`,
       );
     mode = want;
     let p = path;
@@ -137,6 +158,9 @@ export function compileProjection(spec: unknown): Projector {
     addPath(tree, splitPath(p));
   }
   if (!idIncluded && mode === undefined && slices.length === 0) mode = 'exclude';
+  // `{_id: 1}` alone is an inclusion projection: only `_id` comes back.
+  if (idIncluded && mode === undefined && slices.length === 0 && entries.some(([p]) => p === '_id'))
+    mode = 'include';
   if (mode === 'exclude' && !idIncluded) tree._id = true;
   for (const [path] of elemMatches) addPath(tree, splitPath(path));
   if (mode === 'include') for (const [segs] of slices) addPath(tree, segs);

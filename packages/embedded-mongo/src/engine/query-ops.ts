@@ -4,16 +4,28 @@
  */
 import type { Options, QueryOperator } from 'mingo/types';
 import { mongoError } from '../errors';
-import { Rank, TYPE_CODES, bsonTypeName, isNumeric, typeRank } from './bson-types';
+import * as mingoQueryOps from 'mingo/operators/query';
+import {
+  Rank,
+  TYPE_CODES,
+  bsonTag,
+  bsonTypeName,
+  dbrefDoc,
+  isNumeric,
+  isPlainObject,
+  typeRank,
+} from './bson-types';
+import { BIT_OPERATORS, bitsPredicate } from './bits';
+import { compileFilter } from './matcher';
 import { parseCollation } from './collation';
 import { bsonCompare, bsonEquals } from './compare';
-import { collectValues, splitPath } from './paths';
+import { collectValues, getPath, ownValue, splitPath } from './paths';
 import { valueKey } from './value-key';
 
 /** The values a path stands for in a document: the value, elements of an array value, and through arrays. */
 export function queryValues(obj: unknown, selector: string): unknown[] {
   if (selector.indexOf('.') < 0 && obj !== null && typeof obj === 'object' && !Array.isArray(obj)) {
-    const v = (obj as Record<string, unknown>)[selector];
+    const v = ownValue(obj as Record<string, unknown>, selector);
     if (!Array.isArray(v)) return [v];
     return [v, ...v];
   }
@@ -134,6 +146,69 @@ function op(make: MakePredicate, negate = false): QueryOperator {
   }) as unknown as QueryOperator;
 }
 
+/**
+ * `$all`: every listed value is matched as an equality (or a regex, or an `$elemMatch`) would be, so `{qty:
+ * {$all: [5]}}` matches `qty: 5` as well as `qty: [5, 6]`, as MongoDB's `$and` of equalities does. An empty
+ * list matches nothing.
+ */
+const allOp = ((selector: string, value: unknown, options: Options) => {
+  if (!Array.isArray(value)) throw mongoError('BadValue', '$all needs an array');
+  if (value.length === 0) return () => false;
+  const collation = parseCollation((options as { collation?: unknown } | undefined)?.collation);
+  const tests = value.map((e) => {
+    const cond = e instanceof RegExp || (isPlainObject(e) && '$elemMatch' in e) ? e : { $eq: e };
+    return compileFilter({ [selector]: cond }, { collation });
+  });
+  return (obj: unknown) => isPlainObject(obj) && tests.every((m) => m.test(obj));
+}) as unknown as QueryOperator;
+
+const mingoElemMatch = mingoQueryOps.$elemMatch as unknown as (
+  selector: string,
+  value: unknown,
+  options: Options,
+) => (obj: unknown) => boolean;
+
+function isDbRefCriteria(v: unknown): boolean {
+  if (bsonTag(v) === 'DBRef') return true;
+  return isPlainObject(v) && ('$ref' in v || '$id' in v || '$db' in v);
+}
+
+/**
+ * `$elemMatch` whose criteria name DBRef fields (`{$ref: 'users', $id: id}`; the driver decodes such a
+ * criteria object as a DBRef): each element that is a DBRef (or a document with those fields) is tested field
+ * by field. Other criteria go to mingo's `$elemMatch`.
+ */
+const elemMatchOp = ((selector: string, value: unknown, options: Options) => {
+  if (!isDbRefCriteria(value)) return mingoElemMatch(selector, value, options);
+  const criteria = bsonTag(value) === 'DBRef' ? dbrefDoc(value) : (value as Record<string, unknown>);
+  const cmp = collationCompare(options);
+  const tests = Object.entries(criteria).map(([field, cond]) => {
+    let test: (cs: unknown[]) => boolean = equalsPredicate(cond, cmp);
+    if (
+      isPlainObject(cond) &&
+      Object.keys(cond).length > 0 &&
+      Object.keys(cond).every((k) => k in predicateMakers)
+    ) {
+      const parts = Object.entries(cond).map(([o, v]) => {
+        const t = predicateMakers[o].make(v, cmp);
+        return predicateMakers[o].negate ? (cs: unknown[]) => !t(cs) : t;
+      });
+      test = (cs) => parts.every((t) => t(cs));
+    }
+    return { field, test };
+  });
+  const matches = (e: unknown): boolean => {
+    const doc = bsonTag(e) === 'DBRef' ? dbrefDoc(e) : e;
+    return isPlainObject(doc) && tests.every(({ field, test }) => test(queryValues(doc, field)));
+  };
+  return (obj: unknown) => {
+    const arr = getPath(obj, splitPath(selector));
+    if (Array.isArray(arr)) return arr.some(matches);
+    const values = queryValues(obj, selector);
+    return values.some((v) => Array.isArray(v) && v.some(matches));
+  };
+}) as unknown as QueryOperator;
+
 /** The operators, to be registered in the mingo Context (they replace mingo's). */
 export const bsonQueryOps: Record<string, QueryOperator> = {
   $eq: op(equalsPredicate),
@@ -144,6 +219,9 @@ export const bsonQueryOps: Record<string, QueryOperator> = {
   $gte: op(predicateMakers.$gte.make),
   $lt: op(predicateMakers.$lt.make),
   $lte: op(predicateMakers.$lte.make),
+  $all: allOp,
+  $elemMatch: elemMatchOp,
+  ...Object.fromEntries(BIT_OPERATORS.map((name) => [name, op((mask) => bitsPredicate(name, mask))])),
   $type: op((spec) => {
     const m = typeMatcher(spec);
     return (cs) => cs.some(m);

@@ -11,7 +11,7 @@ import { deepCopy, setField, shallowCopy } from '../clone';
 import { bsonCompare, bsonEquals, identical } from '../compare';
 import { compileFilter } from '../matcher';
 import { addNumbers, bitwise, multiplyNumbers, zeroLike } from '../numbers';
-import { isIndexSegment } from '../paths';
+import { getPath, isIndexSegment, ownValue } from '../paths';
 import { matchedIndex } from '../positional';
 import { parseSort, sortDocs } from '../sort';
 import type { Doc } from '../types';
@@ -58,7 +58,7 @@ function summary(v: unknown): string {
 }
 
 function get(c: Container, key: string): unknown {
-  return Array.isArray(c) ? c[Number(key)] : c[key];
+  return Array.isArray(c) ? c[Number(key)] : ownValue(c, key);
 }
 
 function has(c: Container, key: string): boolean {
@@ -94,6 +94,11 @@ class Applier {
   private readonly inPlace = new Set<object>();
   /** Paths of documents that lose a field: changed on a copy, since an undo could not restore field order. */
   private readonly losing: Set<string>;
+  /**
+   * The element the query matched in each array a positional `$` addresses, by the array's path, computed from
+   * the document before any change: setting `children.$.name` must not move the `$` of `children.$.updatedAt`.
+   */
+  private readonly matched = new Map<string, number | undefined>();
 
   constructor(
     readonly ctx: ApplyContext,
@@ -104,6 +109,21 @@ class Applier {
     if (ctx.inPlace)
       for (const op of ops)
         if (op.op === '$unset' || op.op === '$rename') this.losing.add(op.segs.slice(0, -1).join('.'));
+  }
+
+  /** Resolves every positional `$` against the document as the query matched it (before any change). */
+  resolvePositional(doc: Doc, ops: UpdateOp[]): void {
+    if (this.ctx.isInsert) return;
+    for (const op of ops) {
+      const i = op.segs.indexOf('$');
+      if (i <= 0) continue;
+      const prefix = op.segs.slice(0, i);
+      if (prefix.some((s) => s.startsWith('$['))) continue;
+      const path = prefix.join('.');
+      if (this.matched.has(path)) continue;
+      const arr = getPath(doc, prefix);
+      this.matched.set(path, Array.isArray(arr) ? matchedIndex(this.ctx.filter, path, arr) : undefined);
+    }
   }
 
   /** `c[key] = value`, logging the old value first when `c` belongs to the stored version. */
@@ -226,7 +246,8 @@ class Applier {
     if (seg === '$') {
       if (this.ctx.isInsert || i === 0)
         throw mongoError('BadValue', 'The positional operator did not find the match needed from the query.');
-      const idx = matchedIndex(this.ctx.filter, op.segs.slice(0, i).join('.'), arr);
+      const path = op.segs.slice(0, i).join('.');
+      const idx = this.matched.has(path) ? this.matched.get(path) : matchedIndex(this.ctx.filter, path, arr);
       if (idx === undefined)
         throw mongoError('BadValue', 'The positional operator did not find the match needed from the query.');
       return [idx];
@@ -448,6 +469,7 @@ export function applyOperators(doc: Doc, ops: UpdateOp[], ctx: ApplyContext): Ch
   const a = new Applier(ctx, doc._id, ops);
   a.fresh.add(doc);
   try {
+    a.resolvePositional(doc, ops);
     a.apply(doc, ops);
   } catch (e) {
     a.changes.undo?.undo();

@@ -10,12 +10,12 @@ import { deepCopy } from '../clone';
 import { bsonEquals, identical } from '../compare';
 import { asMongoError } from '../matcher';
 import { mingoOptions } from '../mingo-context';
-import { splitPath } from '../paths';
+import { ownValue, splitPath } from '../paths';
 import type { Doc } from '../types';
 import { applyOperators, type ApplyContext } from './apply';
 import { diffDocuments } from './diff';
 import type { UndoLog } from './in-place';
-import type { ParsedUpdate } from './parse';
+import { checkTopLevelDollar, type ParsedUpdate } from './parse';
 
 export { parseUpdate } from './parse';
 export type { ParsedUpdate } from './parse';
@@ -96,6 +96,7 @@ export function applyUpdate(old: Doc, u: ParsedUpdate, env: UpdateEnv): UpdateOu
     if ('_id' in out && !bsonEquals(out._id, old._id)) immutableId(out._id);
     return diffOutcome(old, idFirst(old._id, out));
   }
+  checkTopLevelDollar(u.ops);
   // Copy-on-write: only the containers on changed paths are copied; the rest is shared with `old`.
   const doc = { ...old };
   const ch = applyOperators(doc, u.ops, { ...env, isInsert: false, arrayFilters: u.arrayFilters });
@@ -122,7 +123,7 @@ function setSeed(out: Doc, path: string, value: unknown): void {
   const segs = splitPath(path);
   let node = out;
   for (let i = 0; i < segs.length - 1; i++) {
-    const next = node[segs[i]];
+    const next = ownValue(node, segs[i]);
     if (next === undefined) node = node[segs[i]] = {};
     else if (isPlainObject(next)) node = next;
     else return;

@@ -171,6 +171,26 @@ function compileArrayFilters(filters: unknown): Map<string, ElementTest> {
   return out;
 }
 
+/** True for a field name starting with `$` that is not a positional operator (`$`, `$[]`, `$[id]`). */
+export function isDollarField(seg: string): boolean {
+  return seg.charCodeAt(0) === 36 /* $ */ && seg !== '$' && !/^\$\[[^\]]*\]$/.test(seg);
+}
+
+/**
+ * MongoDB's storage rule for operator updates of an existing document (5.0+): the field an operator writes
+ * may not be a top-level `$`-prefixed name (`$set: {$x: 1}`); deeper ones (`$set: {'a.$b': 1}`) and values
+ * holding `$`-prefixed names are allowed, and an upsert's insert may write any (it is validated as an insert).
+ */
+export function checkTopLevelDollar(ops: UpdateOp[]): void {
+  for (const o of ops)
+    if (o.op !== '$unset' && o.op !== '$setOnInsert' && isDollarField(o.segs[0]))
+      throw new MongoError(
+        Codes.DollarPrefixedFieldName,
+        'DollarPrefixedFieldName',
+        `The dollar ($) prefixed field '${o.segs[0]}' in '${o.path}' is not valid for storage.`,
+      );
+}
+
 /** Parses the `u` / `update` of a statement. */
 export function parseUpdate(u: unknown, arrayFilters?: unknown): ParsedUpdate {
   if (Array.isArray(u)) {
@@ -212,13 +232,6 @@ export function parseUpdate(u: unknown, arrayFilters?: unknown): ParsedUpdate {
         throw new MongoError(56, 'EmptyFieldName', `An empty update path is not valid.`);
       validateArgument(op, path, value);
       const segs = splitPath(path);
-      for (const seg of segs)
-        if (seg.charCodeAt(0) === 36 /* $ */ && seg !== '$' && !/^\$\[[^\]]*\]$/.test(seg))
-          throw new MongoError(
-            Codes.DollarPrefixedFieldName,
-            'DollarPrefixedFieldName',
-            `The dollar ($) prefixed field '${seg}' in '${path}' is not valid for storage.`,
-          );
       ops.push({ op, path, segs, value });
     }
   }
