@@ -14,7 +14,16 @@ import { profilePurchasePath } from './profile';
 import * as rows from './rows';
 
 /** Every row, in run order; `--only` picks some (the references always run). */
-const ROW_NAMES = ['purchase', 'sold-out', 'leaderboard', 'push', 'fan-out', 'rush', 'large-doc'] as const;
+const ROW_NAMES = [
+  'purchase',
+  'sold-out',
+  'leaderboard',
+  'push',
+  'fan-out',
+  'rush',
+  'large-doc',
+  'crowd',
+] as const;
 const FAN_OUT_MAX = 10_000;
 
 /** Sockets this machine can hold on both ends: the open-file limit minus a margin, up to FAN_OUT_MAX. */
@@ -77,6 +86,7 @@ async function runRows(ctx: BenchContext, only: Set<string>): Promise<Row[]> {
   if (only.has('fan-out')) await run('fan-out', () => rows.fanOutRow(ctx, fanOutCapacity()));
   if (only.has('rush')) await run('rush', () => rows.rushRow(ctx));
   if (only.has('large-doc')) await run('large sale document', () => rows.largeDocRow(ctx));
+  if (only.has('crowd')) await run('crowd: the 10,000th buyer vs the 300th', () => rows.crowdRow(ctx));
   return results;
 }
 

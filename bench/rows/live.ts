@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { ObjectId } from 'mongodb';
+import { MAX_UNITS } from '../../server/sales/sales.schemas';
 import type { BenchContext } from '../lib/context';
 import { api, createCallers, createSale } from '../lib/fixtures';
 import { runLoad } from '../lib/http-load';
@@ -42,7 +43,8 @@ const PUSH_GAP_MS = 120;
  * handle 1,000 frames.
  */
 export async function measurePush(ctx: BenchContext): Promise<PushFigures> {
-  const sale = await createSale(ctx.app.url, ctx.admin.token, { units: 1_000_000, perUserLimit: 1_000_000 });
+  // 30 purchases of one buyer from a round of the most units the contract allows: never near sell-out.
+  const sale = await createSale(ctx.app.url, ctx.admin.token, { units: MAX_UNITS, perUserLimit: MAX_UNITS });
   const pool = await connectWatchers(ctx.app.url, sale.id, PUSH_SOCKETS, { budgetMs: 60_000 });
   try {
     if (pool.failed > 0) ctx.log(`push: ${pool.failed} sockets failed to subscribe`);
