@@ -147,7 +147,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.use('/api/auth', authRoutes(createAuthService(connection, tokens), auth, rateLimits.auth));
   app.use('/api/products', productRoutes(createProductsService(connection), auth));
-  app.use('/api/sales', purchaseRoutes(purchases, auth, rateLimits.purchase));
+  app.use('/api/sales', purchaseRoutes(purchases, auth, rateLimits));
   app.use('/api/sales', leaderboardRoutes(leaderboard));
   app.use('/api/sales', saleRoutes(createSalesService(connection, clock, directory), auth, clock));
   app.use('/api/users', userRoutes(purchases, auth));

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Connection } from 'mongoose';
-import type { RateLimiterMongo } from 'rate-limiter-flexible';
+import { RateLimiterMemory, type RateLimiterMongo } from 'rate-limiter-flexible';
 import type { Logger } from 'winston';
 import { AppError } from '../errors';
 import { identityOf } from './auth';
@@ -17,19 +17,31 @@ export interface RateLimitSettings {
   purchase: number;
 }
 
+/**
+ * Tells whether a purchase call will be answered from this process's memory with no database round trip (a sold
+ * out sale, known to the live cache): such a call is counted per process only.
+ */
+export type AnsweredFromMemory = (req: Request) => boolean;
+
 /** The two HTTP rate limits, counted in the database so that they hold across every instance on it. */
 export interface RateLimits {
   /** Per client IP on /api/auth/*. */
   auth: RequestHandler;
-  /** Per verified user on purchases; must follow `authenticate`. */
-  purchase: RequestHandler;
+  /**
+   * Per verified user on purchases; must follow `authenticate`. Every call is counted in this process first (the
+   * same limit and window, in memory); a call that will reach the database is also counted in the shared store.
+   * So the calls that cost the database are limited across every instance, and a call refused from memory costs
+   * no round trip of its own.
+   */
+  purchase(answeredFromMemory: AnsweredFromMemory): RequestHandler[];
 }
 
 /** express-rate-limit answers (draft-7 headers, Retry-After, the contract's 429) over a shared limiter. */
 function middleware(
-  limiter: RateLimiterMongo,
+  limiter: RateLimiterMongo | RateLimiterMemory,
   windowMs: number,
   keyGenerator?: (req: Request) => string,
+  skip?: (req: Request) => boolean,
 ): RequestHandler {
   return rateLimit({
     windowMs,
@@ -37,6 +49,7 @@ function middleware(
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     ...(keyGenerator ? { keyGenerator } : {}),
+    ...(skip ? { skip } : {}),
     store: new SharedLimiterStore(limiter, `${limiter.keyPrefix}:`),
     handler: refuse,
   });
@@ -65,6 +78,15 @@ export async function createRateLimits(
   await ensureRateLimitIndexes(auth);
   return {
     auth: middleware(auth, 60_000),
-    purchase: middleware(purchase, 1000, (req) => identityOf(req).id),
+    purchase: (answeredFromMemory) => {
+      const user = (req: Request) => identityOf(req).id;
+      // Counted in this process by the same library (each answer is the count at that call, also under a burst).
+      const local = new RateLimiterMemory({
+        keyPrefix: 'purchase-local',
+        points: settings.purchase,
+        duration: 1,
+      });
+      return [middleware(local, 1000, user), middleware(purchase, 1000, user, answeredFromMemory)];
+    },
   };
 }

@@ -82,17 +82,20 @@ export async function ensureRateLimitIndexes(limiter: RateLimiterMongo): Promise
 }
 
 /**
- * An express-rate-limit store backed by a rate-limiter-flexible limiter: express-rate-limit keeps the HTTP side
- * (the draft-7 `RateLimit` headers and `Retry-After`), the limiter keeps the count. A refusal from the in-memory
- * block carries no count, so it reports one call over the limit.
+ * An express-rate-limit store backed by a rate-limiter-flexible limiter (the shared one, or a per-process
+ * RateLimiterMemory): express-rate-limit keeps the HTTP side (the draft-7 `RateLimit` headers and `Retry-After`),
+ * the limiter keeps the count. A refusal from the in-memory block carries no count, so it reports one call over
+ * the limit.
  */
 export class SharedLimiterStore implements Store {
-  readonly localKeys = false;
+  readonly localKeys: boolean;
 
   constructor(
-    private readonly limiter: RateLimiterMongo,
+    private readonly limiter: RateLimiterMongo | RateLimiterMemory,
     readonly prefix: string,
-  ) {}
+  ) {
+    this.localKeys = limiter instanceof RateLimiterMemory;
+  }
 
   async increment(key: string): Promise<ClientRateLimitInfo> {
     try {

@@ -93,10 +93,7 @@ export class PurchaseService {
         const prior = await this.findByKey(request);
         if (prior) return this.replay(prior);
       } else if (this.deps.isSoldOut(request.saleHex, info.round)) {
-        // The live cache may refuse a plain purchase without a round trip (a repeated key must reach the ledger:
-        // its answer is the first purchase, sold out or not). Trust a cached round only briefly: another
-        // instance may have opened the next one.
-        if (Date.now() - info.seenAt <= ROUND_TRUST_MS) throw new AppError('SOLD_OUT');
+        if (this.roundIsFresh(info)) throw new AppError('SOLD_OUT');
         const fresh = await this.deps.directory.get(request.saleId, request.saleHex, 0);
         if (!fresh) throw new AppError('NOT_FOUND', { message: 'No such sale' });
         info = fresh;
@@ -112,6 +109,26 @@ export class PurchaseService {
       info = explained.retry;
     }
     throw new AppError('SERVICE_UNAVAILABLE', { message: 'The sale changed too often; try again' });
+  }
+
+  /**
+   * True when a purchase call would be refused `409 SOLD_OUT` from this process's memory, with no database round
+   * trip: a call without an Idempotency-Key (a repeated key must reach the ledger: its answer is the first
+   * purchase, sold out or not) on a sale whose round the live cache knows is sold out. The rate limiter asks it
+   * before counting a call in the shared store (server/http/rate-limits.ts).
+   */
+  refusesFromMemory(saleHex: string, hasIdempotencyKey: boolean): boolean {
+    if (hasIdempotencyKey) return false;
+    const info = this.deps.directory.peek(saleHex);
+    return info !== undefined && this.deps.isSoldOut(saleHex, info.round) && this.roundIsFresh(info);
+  }
+
+  /**
+   * Whether this process's idea of the current round may be trusted to refuse a call as sold out without a round
+   * trip: only briefly, since another instance may have opened the next round.
+   */
+  private roundIsFresh(info: SaleInfo): boolean {
+    return Date.now() - info.seenAt <= ROUND_TRUST_MS;
   }
 
   /** The caller's purchases, newest first. */

@@ -51,6 +51,11 @@ export class SaleDirectory {
     return loading;
   }
 
+  /** The sale's info as last read by this process, without reading it (undefined when not in memory). */
+  peek(idHex: string): SaleInfo | undefined {
+    return this.entries.get(idHex);
+  }
+
   private async load(id: Types.ObjectId, idHex: string): Promise<SaleInfo | null> {
     const doc = await this.sales.findOne({ _id: id }, { projection: PROJECTION });
     if (!doc) {

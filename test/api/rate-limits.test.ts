@@ -83,6 +83,32 @@ describe('rate limits across instances', () => {
     expect(limited.headers.get('retry-after')).to.be.oneOf(['0', '1']);
   });
 
+  it('counts purchase calls refused as sold out from memory in this process only, with no round trip', async () => {
+    const admin = await t.createUser({ role: 'admin' });
+    const sale = await t.createSale(admin, { units: 1, perUserLimit: 1 });
+    expect((await t.buy(await t.createUser(), sale.id)).status).to.equal(201);
+    const probe = await t.createUser();
+    let statuses: number[] = [];
+    let buyer = probe;
+    for (let attempt = 0; attempt < BURST_ATTEMPTS; attempt += 1) {
+      // Until the live cache of this instance knows the round is sold out (bounded): a fresh 409 from memory.
+      const deadline = Date.now() + 5000;
+      while ((await t.buy(probe, sale.id)).body.error?.code !== 'SOLD_OUT' && Date.now() < deadline);
+      buyer = await t.createUser();
+      const before = await findAndModifyCount(t.connection);
+      const started = Date.now();
+      statuses = [];
+      for (let i = 0; i < LIMIT + 2; i += 1) statuses.push((await t.buy(buyer, sale.id)).status);
+      // Judged in one window, on a round read less than a second before: nothing reached the database.
+      if (Date.now() - started < 500) {
+        expect(await findAndModifyCount(t.connection)).to.equal(before);
+        break;
+      }
+    }
+    expect(statuses).to.deep.equal([...Array<number>(LIMIT).fill(409), 429, 429]);
+    expect(await counters(t).countDocuments({ key: `purchase:${buyer.id}` })).to.equal(0);
+  });
+
   it('opens the next window by its own expiry check, with no TTL deletion needed', async () => {
     const admin = await t.createUser({ role: 'admin' });
     const sale = await t.createSale(admin, { units: 1000, perUserLimit: 100 });
