@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type RequestHandler, type Response } from 'express';
 import { AppError } from '../errors';
+import { mountRoute } from '../http/route';
+import { routes } from '../routes';
 import type { Metrics } from './metrics';
 import { routePatternOf } from './route-table';
 
@@ -64,16 +66,18 @@ function sameSecret(given: string, expected: string): boolean {
 export function metricsRouter(metrics: Metrics, options: MetricsRouterOptions = {}): Router {
   const router = Router();
   const { token } = options;
-  router.get('/metrics', async (req, res) => {
-    if (token !== undefined) {
-      const match = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '');
-      if (!match || !sameSecret(match[1], token)) throw new AppError('UNAUTHENTICATED');
-    }
-    const body = await metrics.render();
-    res.setHeader('Content-Type', metrics.contentType);
-    // Every scrape must see fresh values.
-    res.setHeader('Cache-Control', 'no-store');
-    res.send(body);
+  mountRoute(router, routes.metrics, {
+    async handle(_input, req, res) {
+      if (token !== undefined) {
+        const match = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '');
+        if (!match || !sameSecret(match[1], token)) throw new AppError('UNAUTHENTICATED');
+      }
+      const body = await metrics.render();
+      res.setHeader('Content-Type', metrics.contentType);
+      // Every scrape must see fresh values.
+      res.setHeader('Cache-Control', 'no-store');
+      res.send(body);
+    },
   });
   return router;
 }
