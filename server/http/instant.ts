@@ -37,10 +37,15 @@ export function parseInstant(text: string): Date | null {
 export const instant = (): Joi.StringSchema => {
   const message = '{{#label}} must be an ISO 8601 time with Z or an offset, naming a real calendar instant';
   // The pattern is the syntax (it is what the OpenAPI document shows); the custom rule checks the calendar.
-  return Joi.string()
-    .max(64)
-    .pattern(INSTANT)
-    .custom((value: string, helpers) => parseInstant(value)?.toISOString() ?? helpers.error('instant.base'))
-    .messages({ 'string.pattern.base': message, 'instant.base': message })
-    .description('ISO 8601 with Z or an offset (e.g. 2031-01-01T10:00:00Z), naming a real calendar instant');
+  return (
+    Joi.string()
+      .max(64)
+      .pattern(INSTANT)
+      // A value the pattern refused is reported once, by the pattern.
+      .custom((value: string, helpers) =>
+        INSTANT.test(value) ? (parseInstant(value)?.toISOString() ?? helpers.error('instant.base')) : value,
+      )
+      .messages({ 'string.pattern.base': message, 'instant.base': message })
+      .description('ISO 8601 with Z or an offset (e.g. 2031-01-01T10:00:00Z), naming a real calendar instant')
+  );
 };
