@@ -145,12 +145,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onPurchasesWritten,
   });
 
-  app.use('/api/auth', authRoutes(createAuthService(connection, tokens), auth, rateLimits.auth));
-  app.use('/api/products', productRoutes(createProductsService(connection), auth));
-  app.use('/api/sales', purchaseRoutes(purchases, auth, rateLimits));
-  app.use('/api/sales', leaderboardRoutes(leaderboard));
-  app.use('/api/sales', saleRoutes(createSalesService(connection, clock, directory), auth, clock));
-  app.use('/api/users', userRoutes(purchases, auth));
+  // Each router registers its routes from the route table (server/routes.ts), with their full paths.
+  app.use(authRoutes(createAuthService(connection, tokens), auth, rateLimits.auth));
+  app.use(productRoutes(createProductsService(connection), auth));
+  app.use(purchaseRoutes(purchases, auth, rateLimits));
+  app.use(leaderboardRoutes(leaderboard));
+  app.use(saleRoutes(createSalesService(connection, clock, directory), auth, clock));
+  app.use(userRoutes(purchases, auth));
   app.use(openapiRouter());
   app.use('/api', notFound);
   app.use(demoPageRouter());

@@ -17,7 +17,8 @@ export interface LoginInput {
 const password = Joi.string()
   .min(8)
   .max(MAX_PASSWORD_BYTES)
-  .custom((value: string, helpers) => (fitsBcrypt(value) ? value : helpers.error('string.max')));
+  .custom((value: string, helpers) => (fitsBcrypt(value) ? value : helpers.error('string.max')))
+  .description('8 to 72 characters (at most 72 bytes)');
 
 /** POST /api/auth/register body. */
 export const registerSchema = Joi.object<RegisterInput>({

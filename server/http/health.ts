@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import type { Connection } from 'mongoose';
 import { AppError } from '../errors';
+import { routes } from '../routes';
+import { mountRoute } from './route';
 
 /** How long the readiness ping may take. */
 const PING_TIMEOUT_MS = 1000;
@@ -32,14 +34,18 @@ async function pingDatabase(connection: Connection): Promise<boolean> {
  */
 export function healthRoutes(connection: Connection, isStarted: () => boolean = () => true): Router {
   const router = Router();
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+  mountRoute(router, routes.health, {
+    handle(_input, _req, res) {
+      res.json({ status: 'ok' });
+    },
   });
-  router.get('/readyz', async (_req, res) => {
-    if (!isStarted())
-      throw new AppError('SERVICE_UNAVAILABLE', { message: 'Starting: reconciling the ledger' });
-    if (!(await pingDatabase(connection))) throw new AppError('SERVICE_UNAVAILABLE');
-    res.json({ status: 'ready' });
+  mountRoute(router, routes.ready, {
+    async handle(_input, _req, res) {
+      if (!isStarted())
+        throw new AppError('SERVICE_UNAVAILABLE', { message: 'Starting: reconciling the ledger' });
+      if (!(await pingDatabase(connection))) throw new AppError('SERVICE_UNAVAILABLE');
+      res.json({ status: 'ready' });
+    },
   });
   return router;
 }

@@ -34,11 +34,18 @@ export function parseInstant(text: string): Date | null {
  * The one rule for every time a client sends: `instant()` is a joi string that must name a real instant with its
  * offset, and is converted to the canonical UTC form (`toISOString`), so services never see local times.
  */
-export const instant = (): Joi.StringSchema =>
-  Joi.string()
-    .max(64)
-    .custom((value: string, helpers) => parseInstant(value)?.toISOString() ?? helpers.error('instant.base'))
-    .messages({
-      'instant.base':
-        '{{#label}} must be an ISO 8601 time with Z or an offset, naming a real calendar instant',
-    });
+export const instant = (): Joi.StringSchema => {
+  const message = '{{#label}} must be an ISO 8601 time with Z or an offset, naming a real calendar instant';
+  // The pattern is the syntax (it is what the OpenAPI document shows); the custom rule checks the calendar.
+  return (
+    Joi.string()
+      .max(64)
+      .pattern(INSTANT)
+      // A value the pattern refused is reported once, by the pattern.
+      .custom((value: string, helpers) =>
+        INSTANT.test(value) ? (parseInstant(value)?.toISOString() ?? helpers.error('instant.base')) : value,
+      )
+      .messages({ 'string.pattern.base': message, 'instant.base': message })
+      .description('ISO 8601 with Z or an offset (e.g. 2031-01-01T10:00:00Z), naming a real calendar instant')
+  );
+};

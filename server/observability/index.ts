@@ -8,11 +8,5 @@ export {
   type MetricsRouterOptions,
 } from './metrics.routes';
 export { REQUEST_ID_HEADER, isSafeRequestId, requestId, requestLogger } from './request-id';
-export {
-  UNMATCHED_ROUTE,
-  compilePattern,
-  listAppRoutes,
-  listMountedPrefixes,
-  allowedMethodsOf,
-  routePatternOf,
-} from './route-table';
+export { UNMATCHED_ROUTE, followMatchedRoute, routeLabelOf } from './route-label';
+export { compilePattern, listAppRoutes, allowedMethodsOf } from './route-table';

@@ -1,11 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type RequestHandler, type Response } from 'express';
 import { AppError } from '../errors';
+import { mountRoute } from '../http/route';
+import { routes } from '../routes';
 import type { Metrics } from './metrics';
-import { routePatternOf } from './route-table';
+import { followMatchedRoute, routeLabelOf } from './route-label';
 
-/** The contract's purchase route: its answers are counted by outcome code as well. */
-export const PURCHASE_ROUTE = { method: 'POST', path: '/api/sales/:id/purchases' } as const;
+/** The contract's purchase route (from the route table): its answers are counted by outcome code as well. */
+export const PURCHASE_ROUTE = { method: 'POST', path: routes.purchase.path } as const;
 
 /** Codes that are the only one of their status on the purchase route, for answers the error handler did not tag. */
 const CODE_BY_STATUS: Record<number, string> = {
@@ -25,16 +27,18 @@ export function purchaseOutcomeOf(res: Response): string {
 }
 
 /**
- * Times every request and records it by route pattern and status when its answer is done; answers of the
- * purchase route also move `flashsale_purchases_total{code}` and the purchase latency histogram. Mount it
- * first, so refusals by the rate limiter or authentication are counted too.
+ * Times every request and records it by route and status when its answer is done. The route label is the route
+ * Express matched, `req.baseUrl + req.route.path` (`/api/sales/:id`), or `unmatched` when none did (unknown URL,
+ * 405, the docs UI's static files): never the URL, so label values stay bounded. Answers of the purchase route
+ * also move `flashsale_purchases_total{code}` and the purchase latency histogram. Mount it before the routers.
  */
 export function httpMetricsMiddleware(metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     const startedAt = process.hrtime.bigint();
+    followMatchedRoute(req);
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-      const route = routePatternOf(req);
+      const route = routeLabelOf(req);
       metrics.observeHttpRequest(req.method, route, res.statusCode, seconds);
       if (req.method === PURCHASE_ROUTE.method && route === PURCHASE_ROUTE.path) {
         metrics.observePurchase(purchaseOutcomeOf(res), seconds);
@@ -64,16 +68,18 @@ function sameSecret(given: string, expected: string): boolean {
 export function metricsRouter(metrics: Metrics, options: MetricsRouterOptions = {}): Router {
   const router = Router();
   const { token } = options;
-  router.get('/metrics', async (req, res) => {
-    if (token !== undefined) {
-      const match = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '');
-      if (!match || !sameSecret(match[1], token)) throw new AppError('UNAUTHENTICATED');
-    }
-    const body = await metrics.render();
-    res.setHeader('Content-Type', metrics.contentType);
-    // Every scrape must see fresh values.
-    res.setHeader('Cache-Control', 'no-store');
-    res.send(body);
+  mountRoute(router, routes.metrics, {
+    async handle(_input, req, res) {
+      if (token !== undefined) {
+        const match = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '');
+        if (!match || !sameSecret(match[1], token)) throw new AppError('UNAUTHENTICATED');
+      }
+      const body = await metrics.render();
+      res.setHeader('Content-Type', metrics.contentType);
+      // Every scrape must see fresh values.
+      res.setHeader('Cache-Control', 'no-store');
+      res.send(body);
+    },
   });
   return router;
 }

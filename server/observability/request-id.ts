@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'winston';
-import { routePatternOf, UNMATCHED_ROUTE } from './route-table';
+import { routes } from '../routes';
+import { followMatchedRoute, routeLabelOf, UNMATCHED_ROUTE } from './route-label';
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -17,7 +18,7 @@ export const REQUEST_ID_HEADER = 'X-Request-Id';
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
 /** Probes and scrapes would drown the access log at info; they are logged at debug. */
-const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+const QUIET_ROUTES = new Set<string>([routes.health.path, routes.ready.path, routes.metrics.path]);
 
 /** True when `value` may be used as a request id as given. */
 export function isSafeRequestId(value: unknown): value is string {
@@ -71,7 +72,7 @@ function fieldsOf(req: Request, res: Response, startedAt: bigint): RequestLogFie
   const fields: RequestLogFields = {
     requestId: res.locals.requestId,
     method: req.method,
-    route: routePatternOf(req),
+    route: routeLabelOf(req),
     status: res.statusCode,
     durationMs: Math.round(Number(process.hrtime.bigint() - startedAt) / 1e4) / 100,
   };
@@ -102,6 +103,7 @@ function levelOf(fields: RequestLogFields): 'info' | 'debug' {
 export function requestLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const startedAt = process.hrtime.bigint();
+    followMatchedRoute(req);
     // 'close' comes after 'finish' and also when the client goes away first: one listener sees both.
     res.once('close', () => {
       // A line costs about 20 µs in winston: skip all the work below the info level (debug implies info).

@@ -6,20 +6,12 @@ export interface AppRoute {
   path: string;
 }
 
-/** Label of a request that matched no route (unknown URL, 404): never the URL itself, to bound cardinality. */
-export const UNMATCHED_ROUTE = 'unmatched';
-
 /** The parts of the `router` package's Layer and Route that the walk reads (Express 5 / router 2). */
 interface Layer {
   rawPath?: unknown;
   slash?: boolean;
   route?: { path: unknown; methods: Record<string, boolean | undefined> };
   handle: { stack?: unknown };
-}
-
-interface MountedPrefix {
-  pattern: string;
-  regexp: RegExp;
 }
 
 interface CompiledRoute extends AppRoute {
@@ -42,7 +34,7 @@ function isLayerList(stack: unknown): stack is Layer[] {
   return Array.isArray(stack);
 }
 
-function walk(stack: Layer[], prefix: string, routes: AppRoute[], mounts: string[], depth: number): void {
+function walk(stack: Layer[], prefix: string, routes: AppRoute[], depth: number): void {
   // Routers nest a handful of levels at most; the bound protects against a cycle.
   if (depth > 16) return;
   for (const layer of stack) {
@@ -56,9 +48,7 @@ function walk(stack: Layer[], prefix: string, routes: AppRoute[], mounts: string
           if (on && method !== '_all') routes.push({ method: method.toUpperCase(), path: full });
         }
       } else if (isLayerList(layer.handle.stack)) {
-        walk(layer.handle.stack, full, routes, mounts, depth + 1);
-      } else if (full !== '/') {
-        mounts.push(full);
+        walk(layer.handle.stack, full, routes, depth + 1);
       }
     }
   }
@@ -72,19 +62,12 @@ function rootStack(app: Application): Layer[] {
 
 /**
  * Every route of an Express 5 app, nested routers included, in registration order. Plain middleware is not a
- * route (static files, the API docs UI): see `listMountedPrefixes`.
+ * route (static files, the API docs UI).
  */
 export function listAppRoutes(app: Application): AppRoute[] {
   const routes: AppRoute[] = [];
-  walk(rootStack(app), '/', routes, [], 0);
+  walk(rootStack(app), '/', routes, 0);
   return routes;
-}
-
-/** Paths where plain middleware (not a router) is mounted, such as static assets under `/api/docs`. */
-export function listMountedPrefixes(app: Application): string[] {
-  const mounts: string[] = [];
-  walk(rootStack(app), '/', [], mounts, 0);
-  return [...new Set(mounts)];
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -93,7 +76,7 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * Compiles the subset of path-to-regexp 8 syntax that routes use: literal text, `:param`, `*wildcard` and
  * `{optional}` groups. Like Express by default: case-insensitive, a trailing slash allowed.
  */
-export function compilePattern(pattern: string, end = true): RegExp {
+export function compilePattern(pattern: string): RegExp {
   let source = '';
   for (let i = 0; i < pattern.length; i += 1) {
     const char = pattern[i];
@@ -106,28 +89,15 @@ export function compilePattern(pattern: string, end = true): RegExp {
     else if (char === '\\' && i + 1 < pattern.length) source += escapeRegExp(pattern[++i]);
     else source += escapeRegExp(char);
   }
-  return new RegExp(`^${source.replace(/\/$/, '')}${end ? '/?$' : '(?:/|$)'}`, 'i');
+  return new RegExp(`^${source.replace(/\/$/, '')}/?$`, 'i');
 }
 
-/** Resolves a request to the pattern of the route that serves it, from a table built once per app. */
+/** The methods each path of an app serves, from a table of its routes built once per app. */
 export class RouteResolver {
   private readonly routes: CompiledRoute[];
-  private readonly prefixes: MountedPrefix[];
 
   constructor(app: Application) {
     this.routes = listAppRoutes(app).map((r) => ({ ...r, regexp: compilePattern(r.path) }));
-    this.prefixes = listMountedPrefixes(app).map((p) => ({
-      pattern: `${p}/*`,
-      regexp: compilePattern(p, false),
-    }));
-  }
-
-  /** The route pattern for a method and a path (no query string), or `UNMATCHED_ROUTE`. */
-  resolve(method: string, path: string): string {
-    const wanted = method.toUpperCase() === 'HEAD' ? ['HEAD', 'GET'] : [method.toUpperCase()];
-    const route = this.routes.find((r) => wanted.includes(r.method) && r.regexp.test(path));
-    if (route) return route.path;
-    return this.prefixes.find((p) => p.regexp.test(path))?.pattern ?? UNMATCHED_ROUTE;
   }
 
   /** The methods served at a path (HEAD with GET, as Express does), upper-case; empty for an unknown path. */
@@ -152,14 +122,9 @@ function resolverOf(req: Request): RouteResolver {
 const pathOf = (req: Request) => (req.originalUrl ?? req.url).split('?')[0];
 
 /**
- * The route pattern of a request (`/api/sales/:id/purchases`), never its URL, so it can label metrics and logs.
- * The table is built on the first call, when every route of the app is registered.
+ * The methods the app serves at the request's path, for 405 and `Allow`; empty when none. The table is built on
+ * the first call, when every route of the app is registered.
  */
-export function routePatternOf(req: Request): string {
-  return resolverOf(req).resolve(req.method, pathOf(req));
-}
-
-/** The methods the app serves at the request's path (same table as `routePatternOf`); empty when none. */
 export function allowedMethodsOf(req: Request): string[] {
   return resolverOf(req).allowedMethods(pathOf(req));
 }

@@ -1,9 +1,11 @@
 import { Router, type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
+import { mountRoute } from '../http/route';
+import { routes } from '../routes';
 import { buildOpenApiDocument } from './openapi';
 import type { OpenApiDocument } from './types';
 
-export const OPENAPI_PATH = '/api/openapi.json';
+export const OPENAPI_PATH = routes.openapi.path;
 export const DOCS_PATH = '/api/docs';
 
 /**
@@ -44,8 +46,10 @@ export function openapiRouter(document: OpenApiDocument = buildOpenApiDocument()
   const router = Router();
   const body = JSON.stringify(document);
 
-  router.get(OPENAPI_PATH, (_req, res) => {
-    res.type('application/json').send(body);
+  mountRoute(router, routes.openapi, {
+    handle(_input, _req, res) {
+      res.type('application/json').send(body);
+    },
   });
 
   // serveFiles (not `serve`) keeps the UI's init script in this router rather than in module state.

@@ -1,7 +1,28 @@
-import { errorResponses } from './operations';
-import { paths } from './paths';
+import { toPathTemplate, type RouteSpec } from '../http/route';
+import { routeList } from '../routes';
+import { bodySchemaName, bodySchemaOf, errorResponses, operation } from './operations';
 import { schemas } from './schemas';
-import type { OpenApiDocument } from './types';
+import type { OpenApiDocument, PathItemObject, SchemaObject } from './types';
+
+/**
+ * The paths of the document and the request-body schemas they refer to, from the route table: the same joi
+ * schemas the validators use, converted, so the document cannot say one thing and the app do another.
+ */
+function fromRoutes(table: readonly RouteSpec[]): {
+  paths: Record<string, PathItemObject>;
+  bodies: Record<string, SchemaObject>;
+} {
+  const paths: Record<string, PathItemObject> = {};
+  const bodies: Record<string, SchemaObject> = {};
+  for (const spec of table) {
+    const item = (paths[toPathTemplate(spec.path)] ??= {});
+    if (item[spec.method]) throw new Error(`OpenAPI: ${spec.method} ${spec.path} is declared twice`);
+    item[spec.method] = operation(spec);
+    const body = bodySchemaOf(spec);
+    if (body) bodies[bodySchemaName(spec)] = body;
+  }
+  return { paths, bodies };
+}
 
 /**
  * The OpenAPI 3.1 document of the whole REST contract (shared/API.md): every route, the shapes of answers and
@@ -9,7 +30,8 @@ import type { OpenApiDocument } from './types';
  * Idempotency-Key header and Retry-After on 429. Socket.IO events are not HTTP operations; the description
  * points to them.
  */
-export function buildOpenApiDocument(): OpenApiDocument {
+export function buildOpenApiDocument(table: readonly RouteSpec[] = routeList): OpenApiDocument {
+  const { paths, bodies } = fromRoutes(table);
   return {
     openapi: '3.1.0',
     info: {
@@ -32,7 +54,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
     ],
     paths,
     components: {
-      schemas,
+      schemas: { ...schemas, ...bodies },
       // A documented path called with a method it does not serve: not an operation, so shared here.
       responses: { MethodNotAllowed: errorResponses(['METHOD_NOT_ALLOWED'])['405'] },
       securitySchemes: {

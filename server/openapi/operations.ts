@@ -1,30 +1,8 @@
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors';
+import type { RouteSpec } from '../http/route';
+import { parametersOf, toJsonSchema } from './joi';
 import { errorBodySchema, ref } from './schemas';
-import type { HeaderObject, OperationObject, ParameterObject, ResponseObject, SchemaObject } from './types';
-
-/** Who may call an operation. */
-export type Access = 'public' | 'user' | 'admin';
-
-/** What an operation of the contract is, in the few words the document is built from. */
-export interface OperationSpec {
-  operationId: string;
-  summary: string;
-  description?: string;
-  tag: string;
-  access: Access;
-  parameters?: ParameterObject[];
-  /** Name of the request body schema in `components.schemas`. */
-  body?: string;
-  /** The body may be left out (all its fields have defaults). */
-  bodyOptional?: boolean;
-  ok: { status: number; description: string; schema: SchemaObject; contentType?: string };
-  /** Error codes specific to this operation; the ones implied by access, body and database are added. */
-  errors?: ErrorCode[];
-  /** The operation reads or writes the database, so it may answer 503 SERVICE_UNAVAILABLE. Default true. */
-  database?: boolean;
-  /** Extra headers on the success answer. */
-  okHeaders?: Record<string, HeaderObject>;
-}
+import type { HeaderObject, OperationObject, ResponseObject, SchemaObject } from './types';
 
 const RATE_LIMIT_HEADERS: Record<string, HeaderObject> = {
   'Retry-After': {
@@ -80,10 +58,13 @@ export function errorResponses(codes: Iterable<ErrorCode>): Record<string, Respo
   return responses;
 }
 
-/** The codes an operation may answer with, from what it is and does. */
-function codesOf(spec: OperationSpec): ErrorCode[] {
+/** The codes a route may answer with, from what it is and does. */
+function codesOf(spec: RouteSpec): ErrorCode[] {
   const codes: ErrorCode[] = [...(spec.errors ?? [])];
-  if (spec.body) codes.push('VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
+  const request = spec.request ?? {};
+  if (request.params) codes.push('NOT_FOUND');
+  if (request.query || request.headers) codes.push('VALIDATION_ERROR');
+  if (request.body) codes.push('VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
   // Any request can carry headers over the server's limit.
   codes.push('HEADERS_TOO_LARGE');
   if (spec.access !== 'public') codes.push('UNAUTHENTICATED');
@@ -93,9 +74,25 @@ function codesOf(spec: OperationSpec): ErrorCode[] {
   return codes;
 }
 
-/** Builds one OpenAPI operation from its spec. */
-export function operation(spec: OperationSpec): OperationObject {
+/** The name of a route's request body in `components.schemas`: `createSale` -> `CreateSaleBody`. */
+export const bodySchemaName = (spec: RouteSpec): string =>
+  `${spec.operationId[0].toUpperCase()}${spec.operationId.slice(1)}Body`;
+
+/** A route's request body as JSON Schema, generated from its joi schema (undefined when it takes none). */
+export function bodySchemaOf(spec: RouteSpec): SchemaObject | undefined {
+  const body = spec.request?.body;
+  if (!body) return undefined;
+  const schema = toJsonSchema(body);
+  if (schema.additionalProperties === false && !schema.description) {
+    schema.description = 'Unknown fields are refused (400 VALIDATION_ERROR).';
+  }
+  return schema;
+}
+
+/** One OpenAPI operation, from a route of the table: parameters and body from its joi schemas. */
+export function operation(spec: RouteSpec): OperationObject {
   const { ok } = spec;
+  const request = spec.request ?? {};
   const op: OperationObject = {
     operationId: spec.operationId,
     summary: spec.summary,
@@ -105,27 +102,23 @@ export function operation(spec: OperationSpec): OperationObject {
     responses: {
       [String(ok.status)]: {
         description: ok.description,
-        ...(spec.okHeaders ? { headers: spec.okHeaders } : {}),
+        ...(ok.headers ? { headers: ok.headers } : {}),
         content: { [ok.contentType ?? 'application/json']: { schema: ok.schema } },
       },
       ...errorResponses(codesOf(spec)),
     },
   };
-  if (spec.parameters?.length) op.parameters = spec.parameters;
-  if (spec.body) {
+  const parameters = [
+    ...(request.params ? parametersOf(request.params, 'path') : []),
+    ...(request.query ? parametersOf(request.query, 'query') : []),
+    ...(request.headers ? parametersOf(request.headers, 'header') : []),
+  ];
+  if (parameters.length) op.parameters = parameters;
+  if (request.body) {
     op.requestBody = {
-      required: !spec.bodyOptional,
-      content: { 'application/json': { schema: ref(spec.body) } },
+      required: !request.bodyOptional,
+      content: { 'application/json': { schema: ref(bodySchemaName(spec)) } },
     };
   }
   return op;
 }
-
-/** The `:id` path parameter of the contract: 24 hex digits; anything else is a 404, never a 500. */
-export const idParameter = (what: string): ParameterObject => ({
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: `Id of the ${what}; a malformed id is 404 NOT_FOUND`,
-  schema: { type: 'string' },
-});

@@ -1,9 +1,24 @@
 import { ERROR_STATUS } from '../errors';
-import { MAX_UNITS } from '../sales/sales.schemas';
 import type { SchemaObject } from './types';
 
 /** A reference to a schema of `components.schemas`. */
 export const ref = (name: string): SchemaObject => ({ $ref: `#/components/schemas/${name}` });
+
+/** An answer `{items: [name]}`. */
+export const list = (item: string): SchemaObject => ({
+  type: 'object',
+  properties: { items: { type: 'array', items: ref(item) } },
+  required: ['items'],
+  additionalProperties: false,
+});
+
+/** An answer `{key: name}`. */
+export const wrap = (key: string, schema: string): SchemaObject => ({
+  type: 'object',
+  properties: { [key]: ref(schema) },
+  required: [key],
+  additionalProperties: false,
+});
 
 const id: SchemaObject = {
   type: 'string',
@@ -11,13 +26,6 @@ const id: SchemaObject = {
   description: 'Id (24 hexadecimal digits)',
 };
 const dateTime: SchemaObject = { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' };
-/** A time a client sends: `Z` or an offset required, a real calendar instant (no `02-30`). */
-const inputTime: SchemaObject = {
-  type: 'string',
-  format: 'date-time',
-  maxLength: 64,
-  description: 'ISO 8601 with Z or an offset (e.g. 2031-01-01T10:00:00Z), naming a real calendar instant',
-};
 const money: SchemaObject = {
   type: 'integer',
   minimum: 0,
@@ -32,13 +40,6 @@ const positive = (description: string, maximum?: number): SchemaObject => ({
   ...(maximum === undefined ? {} : { maximum }),
   description,
 });
-const nonBlank = (maxLength: number): SchemaObject => ({
-  type: 'string',
-  minLength: 1,
-  maxLength,
-  pattern: '\\S',
-});
-
 /** An object whose listed properties are all present and which has no others (answers). */
 function record(properties: Record<string, SchemaObject>, description?: string): SchemaObject {
   return {
@@ -46,17 +47,6 @@ function record(properties: Record<string, SchemaObject>, description?: string):
     ...(description ? { description } : {}),
     properties,
     required: Object.keys(properties),
-    additionalProperties: false,
-  };
-}
-
-/** A request body: unknown fields are refused with 400 VALIDATION_ERROR. */
-function body(properties: Record<string, SchemaObject>, required: string[]): SchemaObject {
-  return {
-    type: 'object',
-    description: 'Unknown fields are refused (400 VALIDATION_ERROR).',
-    properties,
-    required,
     additionalProperties: false,
   };
 }
@@ -184,85 +174,5 @@ const models: Record<string, SchemaObject> = {
   Health: record({ status: { type: 'string', enum: ['ok', 'ready'] } }),
 };
 
-const units = positive('Units per round', MAX_UNITS);
-const limit = (description: string): SchemaObject => positive(description, MAX_UNITS);
-
-/** The request bodies of the contract. */
-const bodies: Record<string, SchemaObject> = {
-  RegisterBody: body(
-    {
-      name: nonBlank(100),
-      email: { type: 'string', format: 'email', maxLength: 254 },
-      password: {
-        type: 'string',
-        minLength: 8,
-        maxLength: 72,
-        description: '8 to 72 characters (at most 72 bytes)',
-      },
-    },
-    ['name', 'email', 'password'],
-  ),
-  LoginBody: body(
-    {
-      email: { type: 'string', minLength: 1, maxLength: 254 },
-      // Any length up to the body limit: a password bcrypt cannot check is just a wrong password.
-      password: { type: 'string', minLength: 1 },
-    },
-    ['email', 'password'],
-  ),
-  CreateProductBody: body(
-    {
-      name: nonBlank(200),
-      description: { type: 'string', maxLength: 5000, default: '' },
-      price: money,
-      currency: { ...currency, default: 'USD' },
-    },
-    ['name', 'price'],
-  ),
-  CreateSaleBody: body(
-    {
-      productId: id,
-      price: { ...money, description: 'Promo price per unit, minor units' },
-      units: { ...units, default: 200 },
-      startsAt: { ...inputTime, description: `${inputTime.description}; in the past means active at once` },
-      perOrderLimit: { ...limit('Most units in one purchase'), default: 1 },
-      perUserLimit: { ...limit('Most units one user may buy in a round'), default: 1 },
-      restartSchedule: {
-        type: ['string', 'null'],
-        maxLength: 200,
-        default: null,
-        description: 'Cron expression (UTC): each firing opens a new round',
-      },
-      promoCondition: {
-        oneOf: [
-          body({ name: nonBlank(200), description: { type: 'string', maxLength: 2000, default: '' } }, [
-            'name',
-          ]),
-          { type: 'null' },
-        ],
-        default: null,
-      },
-    },
-    ['productId', 'price', 'startsAt'],
-  ),
-  OpenRoundBody: body(
-    {
-      startsAt: inputTime,
-      units: { ...units, description: "Units of the new round; default: the sale's units" },
-      force: { type: 'boolean', default: false, description: 'Open even while the current round is active' },
-    },
-    ['startsAt'],
-  ),
-  PurchaseBody: body(
-    {
-      quantity: {
-        ...positive('Units to buy; above perOrderLimit is 400 ORDER_LIMIT_EXCEEDED', MAX_UNITS),
-        default: 1,
-      },
-    },
-    [],
-  ),
-};
-
-/** Every schema of `components.schemas`. */
-export const schemas: Record<string, SchemaObject> = { ...models, ...bodies };
+/** The schemas of the answers; request schemas are generated from the routes' joi schemas. */
+export const schemas: Record<string, SchemaObject> = models;

@@ -11,10 +11,15 @@ export interface CreateProductInput {
 /** ISO 4217 code: three capital letters. */
 export const currencySchema = Joi.string()
   .pattern(/^[A-Z]{3}$/)
-  .message('"currency" must be an ISO 4217 code');
+  .message('"currency" must be an ISO 4217 code')
+  .description('ISO 4217 code');
 
 /** An amount of money in minor units. */
-export const moneySchema = Joi.number().integer().min(0).max(Number.MAX_SAFE_INTEGER);
+export const moneySchema = Joi.number()
+  .integer()
+  .min(0)
+  .max(Number.MAX_SAFE_INTEGER)
+  .description('Minor units (cents)');
 
 /** POST /api/products body. */
 export const createProductSchema = Joi.object<CreateProductInput>({

@@ -1,11 +1,12 @@
 import { Router, type RequestHandler } from 'express';
 import { identityOf } from '../http/auth';
-import { parsePathId } from '../http/ids';
 import type { RateLimits } from '../http/rate-limits';
-import { parseIdempotencyKey, parseQuantity } from './purchases.schemas';
+import { mountRoute } from '../http/route';
+import { routes } from '../routes';
+import { parsePurchaseBody } from './purchases.schemas';
 import type { PurchaseService } from './purchases.service';
 
-/** POST /api/sales/:id/purchases: authenticated, rate limited per user. */
+/** Purchases of a sale (path in the route table): authenticated, rate limited per user. */
 export function purchaseRoutes(
   purchases: PurchaseService,
   authenticate: RequestHandler,
@@ -16,16 +17,20 @@ export function purchaseRoutes(
   const limiter = limits.purchase((req) =>
     purchases.refusesFromMemory(String(req.params.id), req.headers['idempotency-key'] !== undefined),
   );
-  router.post('/:id/purchases', authenticate, ...limiter, async (req, res) => {
-    const saleId = parsePathId(req.params.id);
-    const answer = await purchases.buy({
-      buyer: identityOf(req),
-      saleId,
-      saleHex: saleId.toHexString(),
-      quantity: parseQuantity(req.body),
-      idempotencyKey: parseIdempotencyKey(req.headers['idempotency-key']),
-    });
-    res.status(201).json(answer);
+  mountRoute(router, routes.purchase, {
+    authenticate,
+    after: limiter,
+    parseBody: parsePurchaseBody,
+    async handle({ params, body, headers }, req, res) {
+      const answer = await purchases.buy({
+        buyer: identityOf(req),
+        saleId: params.id,
+        saleHex: params.id.toHexString(),
+        quantity: body.quantity,
+        idempotencyKey: headers['Idempotency-Key'],
+      });
+      res.status(201).json(answer);
+    },
   });
   return router;
 }

@@ -1,11 +1,15 @@
 import Joi from 'joi';
-import { AppError } from '../errors';
 import { validateBody } from '../http/validate';
 import { MAX_UNITS } from '../sales/sales.schemas';
 
 /** POST /api/sales/:id/purchases body. */
 export const purchaseBodySchema = Joi.object<{ quantity: number }>({
-  quantity: Joi.number().integer().min(1).max(MAX_UNITS).default(1),
+  quantity: Joi.number()
+    .integer()
+    .min(1)
+    .max(MAX_UNITS)
+    .default(1)
+    .description('Units to buy; above perOrderLimit is 400 ORDER_LIMIT_EXCEEDED'),
 });
 
 function isValidQuantity(value: unknown): value is number {
@@ -13,33 +17,29 @@ function isValidQuantity(value: unknown): value is number {
 }
 
 /**
- * The quantity of a purchase body `{quantity?=1}`. The two common shapes are checked by hand because this runs on
- * every purchase; anything else goes through joi, which explains what is wrong.
+ * A purchase body `{quantity?=1}`, read exactly as `purchaseBodySchema` reads it. The two common shapes are checked
+ * by hand because this runs on every purchase; anything else goes through joi, which explains what is wrong.
  */
-export function parseQuantity(body: unknown): number {
-  if (body === undefined) return 1;
+export function parsePurchaseBody(body: unknown): { quantity: number } {
+  if (body === undefined) return { quantity: 1 };
   if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
     const keys = Object.keys(body);
-    if (keys.length === 0) return 1;
+    if (keys.length === 0) return { quantity: 1 };
     const quantity = (body as { quantity?: unknown }).quantity;
-    if (keys.length === 1 && keys[0] === 'quantity' && isValidQuantity(quantity)) return quantity;
+    if (keys.length === 1 && keys[0] === 'quantity' && isValidQuantity(quantity)) return { quantity };
   }
-  return validateBody(purchaseBodySchema, body).quantity;
+  return validateBody(purchaseBodySchema, body);
 }
 
-const KEY = /^[\x21-\x7e]{1,255}$/;
+const IDEMPOTENCY_KEY_RULE = '"Idempotency-Key" must be 1 to 255 visible ASCII characters';
 
-/** The optional `Idempotency-Key` header: 1 to 255 visible ASCII characters. */
-export function parseIdempotencyKey(header: string | string[] | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  if (typeof header === 'string' && KEY.test(header)) return header;
-  throw new AppError('VALIDATION_ERROR', {
-    details: [
-      {
-        path: 'Idempotency-Key',
-        message: '"Idempotency-Key" must be 1 to 255 visible ASCII characters',
-        type: 'string.pattern.base',
-      },
-    ],
-  });
-}
+/** The purchase headers read: the optional `Idempotency-Key`, 1 to 255 visible ASCII characters. */
+export const purchaseHeadersSchema = Joi.object<{ 'Idempotency-Key'?: string }>({
+  'Idempotency-Key': Joi.string()
+    .pattern(/^[\x21-\x7e]{1,255}$/)
+    .messages({ 'string.pattern.base': IDEMPOTENCY_KEY_RULE, 'string.empty': IDEMPOTENCY_KEY_RULE })
+    .description(
+      'Repeating a key (same user, same sale) returns the first answer again and buys nothing more. ' +
+        '1 to 255 visible ASCII characters; anything else is 400 VALIDATION_ERROR.',
+    ),
+});

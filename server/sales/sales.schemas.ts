@@ -34,44 +34,58 @@ export interface ListSalesQuery {
   cursor?: string;
 }
 
-const units = Joi.number().integer().min(1).max(MAX_UNITS);
+const units = Joi.number().integer().min(1).max(MAX_UNITS).description('Units per round');
 const limit = Joi.number().integer().min(1).max(MAX_UNITS);
 
 const cronExpression = Joi.string()
   .max(200)
   .custom((value: string, helpers) => (isCronExpression(value) ? value : helpers.error('any.invalid')))
-  .messages({ 'any.invalid': '"restartSchedule" must be a valid cron expression' });
+  .messages({ 'any.invalid': '"restartSchedule" must be a valid cron expression' })
+  .description('Cron expression (UTC): each firing opens a new round');
 
 /** POST /api/sales body, with the contract defaults. */
 export const createSaleSchema = Joi.object<CreateSaleInput>({
   productId: Joi.string()
     .pattern(/^[0-9a-fA-F]{24}$/)
     .message('"productId" must be an id of 24 hex digits')
-    .required(),
-  price: moneySchema.required(),
+    .required()
+    .description('Id of the product on sale'),
+  price: moneySchema.required().description('Promo price per unit, minor units'),
   units: units.default(200),
-  startsAt: instant().required(),
-  perOrderLimit: limit.default(1),
-  perUserLimit: limit.default(1),
+  startsAt: instant()
+    .required()
+    .description('Start of the first round (ISO 8601 with Z or an offset); in the past means active at once'),
+  perOrderLimit: limit.default(1).description('Most units in one purchase'),
+  perUserLimit: limit.default(1).description('Most units one user may buy in a round'),
   restartSchedule: cronExpression.allow(null).default(null),
   promoCondition: Joi.object({
     name: Joi.string().min(1).max(200).required(),
     description: Joi.string().allow('').max(2000).default(''),
   })
     .allow(null)
-    .default(null),
+    .default(null)
+    .description("Why the promotion applies (the seed model's promo_condition)"),
 });
 
 /** POST /api/sales/:id/rounds body. */
 export const openRoundSchema = Joi.object<OpenRoundInput>({
-  startsAt: instant().required(),
-  units,
-  force: Joi.boolean().default(false),
+  startsAt: instant()
+    .required()
+    .description('Start of the new round (ISO 8601 with Z or an offset); in the past means active at once'),
+  units: units.description("Units of the new round; default: the sale's units"),
+  force: Joi.boolean().default(false).description('Open even while the current round is active'),
 });
 
 /** GET /api/sales query. */
 export const listSalesSchema = Joi.object<ListSalesQuery>({
-  status: Joi.string().valid('scheduled', 'active', 'sold_out'),
-  limit: Joi.number().integer().min(1).max(100).default(50),
-  cursor: Joi.string().max(64),
+  status: Joi.string().valid('scheduled', 'active', 'sold_out').description('Only sales with this status'),
+  limit: Joi.number()
+    .integer()
+    .min(1)
+    .max(100)
+    .default(50)
+    .description('Page size; outside 1..100 is 400 VALIDATION_ERROR'),
+  cursor: Joi.string()
+    .max(64)
+    .description('nextCursor of the previous page; anything else is 400 VALIDATION_ERROR'),
 });

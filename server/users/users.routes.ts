@@ -1,15 +1,17 @@
 import { Router, type RequestHandler } from 'express';
-import Joi from 'joi';
 import { identityOf } from '../http/auth';
-import { validateQuery } from '../http/validate';
+import { mountRoute } from '../http/route';
 import type { PurchaseService } from '../purchases/purchases.service';
+import { routes } from '../routes';
 
-/** /api/users/me/*: the caller's own data. */
+/** The caller's own data (paths in the route table). */
 export function userRoutes(purchases: PurchaseService, authenticate: RequestHandler): Router {
   const router = Router();
-  router.get('/me/purchases', authenticate, async (req, res) => {
-    validateQuery(Joi.object({}), req.query);
-    res.json({ items: await purchases.listForUser(identityOf(req).id) });
+  mountRoute(router, routes.myPurchases, {
+    authenticate,
+    async handle(_input, req, res) {
+      res.json({ items: await purchases.listForUser(identityOf(req).id) });
+    },
   });
   return router;
 }
