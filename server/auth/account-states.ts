@@ -1,5 +1,6 @@
+import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
-import type { Connection } from 'mongoose';
+import { Types, type Connection } from 'mongoose';
 import type { Clock } from '../clock';
 import { userModel, type Role } from '../users/user.model';
 
@@ -7,6 +8,8 @@ import { userModel, type Role } from '../users/user.model';
 export const ACCOUNT_STATE_TTL_MS = 2000;
 /** Accounts remembered at once (about 100 bytes each). */
 const MAX_ACCOUNTS = 100_000;
+/** Most accounts read by one query (one `$in`). */
+const MAX_BATCH = 500;
 
 /** What a token is checked against: the account's current role, or `null` once it no longer exists. */
 interface AccountState {
@@ -22,19 +25,29 @@ export interface AccountStates {
 /**
  * Tokens are checked against the account on every call, so deleting a user or changing a role takes effect
  * within seconds, not at the token's expiry. A purchase rush must not turn that into one read per request: states
- * are kept ACCOUNT_STATE_TTL_MS (by the injected clock), concurrent misses of one account share one read, and a
- * deleted account is remembered too, so replaying its token costs no read either.
+ * are kept ACCOUNT_STATE_TTL_MS (by the injected clock), concurrent misses of one account share one read, misses
+ * of different accounts in the same turn of the event loop share one query (DataLoader, dispatched with
+ * setImmediate, so it gathers every request parsed in one poll phase), and a deleted account is remembered too,
+ * so replaying its token costs no read either.
  */
 export function createAccountStates(connection: Connection, clock: Clock): AccountStates {
   const users = userModel(connection);
+  const reads = new DataLoader<string, AccountState>(
+    async (ids) => {
+      const found = await users
+        .find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } }, { role: 1 })
+        .lean();
+      const roles = new Map(found.map((user) => [String(user._id), user.role]));
+      return ids.map((id) => ({ role: roles.get(id) ?? null }));
+    },
+    // The LRU cache below is the only cache; DataLoader only batches.
+    { cache: false, maxBatchSize: MAX_BATCH, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
+  );
   const cache = new LRUCache<string, AccountState>({
     max: MAX_ACCOUNTS,
     ttl: ACCOUNT_STATE_TTL_MS,
     perf: { now: () => clock.now().getTime() },
-    fetchMethod: async (userId) => {
-      const user = await users.findById(userId, { role: 1 }).lean();
-      return { role: user?.role ?? null };
-    },
+    fetchMethod: (userId) => reads.load(userId),
   });
   return {
     roleOf(userId) {
