@@ -18,6 +18,8 @@ export const DEFAULT_TTL_SLEEP_SECS = 60;
  * again); MongoDB bounds each index's share of a pass the same way (`ttlIndexDeleteTargetTimeMS`, 1 s).
  */
 const DELETE_WAIT_MS = 1000;
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The connection the monitor's commands come on (nothing reads it but the handlers' context). */
 const MONITOR_CONNECTION: ClientConnection = { id: 0, remote: 'ttl-monitor' };
 
@@ -113,7 +115,8 @@ export class TtlMonitor {
     this.timer = undefined;
     // A running pass schedules the next one when it ends.
     if (!this.started || this.stopped || !this.on || this.running) return;
-    this.timer = setTimeout(() => void this.tick(), this.sleep * 1000).unref();
+    // setTimeout takes at most 2^31 - 1 ms (about 24.8 days); a longer period runs its pass after that.
+    this.timer = setTimeout(() => void this.tick(), Math.min(this.sleep * 1000, MAX_TIMER_MS)).unref();
   }
 
   private async tick(): Promise<void> {
@@ -183,7 +186,7 @@ function ttlIndexes(coll: Collection): TtlTarget[] {
 }
 
 /** ttlMonitorSleepSecs: a whole number of seconds, at least 1. */
-export function checkSleepSecs(secs: number): number {
+function checkSleepSecs(secs: number): number {
   if (!Number.isInteger(secs) || secs < 1)
     throw new RangeError('ttlMonitorSleepSecs must be an integer of at least 1');
   return secs;

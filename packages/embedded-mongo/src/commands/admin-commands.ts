@@ -62,11 +62,13 @@ interface Settable {
   apply(value: unknown, ctx: RequestContext): void;
 }
 
-function wholeSecondsAtLeastOne(name: string, integer: boolean): (value: unknown) => void {
+const INT32_MAX = 2 ** 31 - 1;
+
+function secondsAtLeastOne(name: string, integer: boolean): (value: unknown) => void {
   return (value) => {
     const n = typeof value === 'number' ? value : Number.NaN;
-    if (!Number.isFinite(n) || n < 1 || (integer && !Number.isInteger(n)))
-      throw mongoError('BadValue', `${name} must be ${integer ? 'an integer ' : ''}at least 1`);
+    if (!Number.isFinite(n) || n < 1 || (integer && (!Number.isInteger(n) || n > INT32_MAX)))
+      throw mongoError('BadValue', `${name} must be ${integer ? 'a 32-bit integer ' : ''}at least 1`);
   };
 }
 
@@ -76,13 +78,13 @@ function wholeSecondsAtLeastOne(name: string, integer: boolean): (value: unknown
  */
 const SETTABLE: Record<string, Settable> = {
   transactionLifetimeLimitSeconds: {
-    check: wholeSecondsAtLeastOne('transactionLifetimeLimitSeconds', false),
+    check: secondsAtLeastOne('transactionLifetimeLimitSeconds', false),
     apply: (value, ctx) => {
       ctx.server.sessions.txnLifetimeMs = Number(value) * 1000;
     },
   },
   ttlMonitorSleepSecs: {
-    check: wholeSecondsAtLeastOne('ttlMonitorSleepSecs', true),
+    check: secondsAtLeastOne('ttlMonitorSleepSecs', true),
     apply: (value, ctx) => {
       ctx.server.ttl.sleepSecs = Number(value);
     },
