@@ -287,6 +287,7 @@ describe('embedded-mongo: TTL monitor', function () {
     const attempt = (cmd: object) => admin.command({ setParameter: 1, ...cmd }).catch((e: unknown) => e);
     expect(await attempt({ ttlMonitorSleepSecs: 0 })).to.have.property('code', 2);
     expect(await attempt({ ttlMonitorSleepSecs: 1.5 })).to.have.property('code', 2);
+    expect(await attempt({ ttlMonitorSleepSecs: 2 ** 31 })).to.have.property('code', 2);
     expect(await attempt({ ttlMonitorEnabled: 'yes' })).to.have.property('code', 2);
     expect(await attempt({ ttlMonitorSleepSecs: 5, noSuchParameter: 1 })).to.have.property('code', 72);
     expect(await attempt({ ttlMonitorSleepSecs: 5, ttlMonitorEnabled: 'no' })).to.have.property('code', 2);
