@@ -117,7 +117,7 @@ describe('rate limits across instances', () => {
     expect(burst.map((a) => a.status)).to.include(429);
     // The limiter reads Date.now (a library clock that cannot be injected): wait out the 1 s window.
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    // The embedded database keeps the finished window's document (no TTL monitor); the new window replaces it.
+    // The finished window's document is still there (TTL deletes run once a minute); the next replaces it.
     const next = await Promise.all(Array.from({ length: LIMIT }, () => other.buy(buyer, sale.id)));
     expect(next.map((a) => a.status)).to.deep.equal(Array<number>(LIMIT).fill(201));
     expect(await counters(t).countDocuments({ key: `purchase:${buyer.id}` })).to.equal(1);

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { defaultMaxMemoryBytes } from './engine/memory-bound';
 import { start } from './index';
 
-const USAGE = 'usage: npm run emulator -- [--port N] [--host ADDRESS] [--max-memory-mb N]';
+const USAGE =
+  'usage: npm run emulator -- [--port N] [--host ADDRESS] [--max-memory-mb N] [--ttl-monitor-sleep-secs N]';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
         port: { type: 'string' },
         host: { type: 'string' },
         'max-memory-mb': { type: 'string' },
+        'ttl-monitor-sleep-secs': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -41,11 +43,18 @@ async function main(): Promise<void> {
   }
   const port = parseNumber(values.port, 'port', 0, 65535) ?? 27017;
   const maxMemoryMb = parseNumber(values['max-memory-mb'], 'max-memory-mb', 1, 1 << 20);
+  const ttlMonitorSleepSecs = parseNumber(
+    values['ttl-monitor-sleep-secs'],
+    'ttl-monitor-sleep-secs',
+    1,
+    2 ** 31 - 1,
+  );
   const server = await start({
     port,
     host: values.host,
     engine: maxMemoryMb === undefined ? {} : { maxMemoryBytes: maxMemoryMb * 2 ** 20 },
     logger: (line) => process.stderr.write(`${line}\n`),
+    ttlMonitorSleepSecs,
   });
   const boundMb = maxMemoryMb ?? Math.floor(defaultMaxMemoryBytes() / 2 ** 20);
   process.stderr.write(

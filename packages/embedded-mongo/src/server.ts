@@ -7,6 +7,7 @@ import { Dispatcher } from './commands/dispatcher';
 import { CursorRegistry } from './cursors/registry';
 import { PausePoints, type CommandMatcher, type Pause } from './pause-points';
 import { SessionRegistry } from './txn/session-registry';
+import { TtlMonitor } from './ttl-monitor';
 import { Connection } from './wire/connection';
 
 export interface ServerOptions {
@@ -19,6 +20,12 @@ export interface ServerOptions {
   txnLifetimeMs?: number;
   /** Where log lines go (protocol errors, internal errors); default: nowhere. */
   logger?: (line: string) => void;
+  /**
+   * Seconds between passes of the TTL monitor (default 60, as MongoDB; also `setParameter ttlMonitorSleepSecs`).
+   */
+  ttlMonitorSleepSecs?: number;
+  /** False: the TTL monitor deletes nothing until `setParameter ttlMonitorEnabled: true` (default true). */
+  ttlMonitorEnabled?: boolean;
 }
 
 /** Test-only fault injection; nothing on the wire reaches it. */
@@ -44,6 +51,7 @@ export class EmbeddedMongoServer implements ServerState {
   readonly cursors = new CursorRegistry();
   readonly sessions: SessionRegistry;
   readonly commandCounters = new CommandCounters();
+  readonly ttl: TtlMonitor;
   readonly faults: Faults;
   private readonly dispatcher: Dispatcher;
   private readonly listener: net.Server;
@@ -60,6 +68,7 @@ export class EmbeddedMongoServer implements ServerState {
     this.engine = new Engine(opts.engine);
     this.sessions = new SessionRegistry(this.engine, { txnLifetimeMs: opts.txnLifetimeMs });
     this.dispatcher = new Dispatcher(this);
+    this.ttl = new TtlMonitor(this, { sleepSecs: opts.ttlMonitorSleepSecs, enabled: opts.ttlMonitorEnabled });
     this.listener = net.createServer((socket) => this.accept(socket));
     this.faults = {
       dropConnections: () => this.dropConnections(),
@@ -102,6 +111,7 @@ export class EmbeddedMongoServer implements ServerState {
         const port = (this.listener.address() as net.AddressInfo).port;
         this.address = `${advertisedHost(host)}:${port}`;
         this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS).unref();
+        this.ttl.start();
         resolve(port);
       });
     });
@@ -116,6 +126,7 @@ export class EmbeddedMongoServer implements ServerState {
   stop(): Promise<void> {
     this.stopping ??= new Promise<void>((resolve) => {
       clearInterval(this.sweeper);
+      this.ttl.stop();
       this.listener.close(() => resolve());
       this.cursors.killAll();
       this.sessions.endAll();

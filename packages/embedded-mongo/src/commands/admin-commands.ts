@@ -30,7 +30,14 @@ function parameters(ctx: RequestContext): Doc {
     featureCompatibilityVersion: { version: '7.0' },
     transactionLifetimeLimitSeconds: ctx.server.sessions.txnLifetimeMs / 1000,
     cursorTimeoutMillis: 600_000,
+    ttlMonitorEnabled: ctx.server.ttl.enabled,
+    ttlMonitorSleepSecs: ctx.server.ttl.sleepSecs,
   };
+}
+
+/** Fields of a getParameter / setParameter command that are not parameter names. */
+function isParameterName(name: string, command: string): boolean {
+  return name !== command && !name.startsWith('$') && name !== 'lsid' && name !== 'comment';
 }
 
 export const getParameter: CommandHandler = (cmd, ctx) => {
@@ -41,7 +48,7 @@ export const getParameter: CommandHandler = (cmd, ctx) => {
   }
   const reply: Doc = {};
   for (const name of Object.keys(cmd)) {
-    if (name === 'getParameter' || name.startsWith('$') || name === 'lsid' || name === 'comment') continue;
+    if (!isParameterName(name, 'getParameter')) continue;
     if (!(name in all)) throw mongoError('InvalidOptions', `no option found to get: ${name}`);
     reply[name] = all[name];
   }
@@ -49,22 +56,67 @@ export const getParameter: CommandHandler = (cmd, ctx) => {
   return { ...reply, ok: 1 };
 };
 
-/** Only `transactionLifetimeLimitSeconds` can be changed (tests use it to hit the lifetime limit quickly). */
+/** A parameter setParameter may change: checks a value (BadValue when wrong), then applies it. */
+interface Settable {
+  check(value: unknown): void;
+  apply(value: unknown, ctx: RequestContext): void;
+}
+
+const INT32_MAX = 2 ** 31 - 1;
+
+function secondsAtLeastOne(name: string, integer: boolean): (value: unknown) => void {
+  return (value) => {
+    const n = typeof value === 'number' ? value : Number.NaN;
+    if (!Number.isFinite(n) || n < 1 || (integer && (!Number.isInteger(n) || n > INT32_MAX)))
+      throw mongoError('BadValue', `${name} must be ${integer ? 'a 32-bit integer ' : ''}at least 1`);
+  };
+}
+
+/**
+ * `transactionLifetimeLimitSeconds` (tests use it to hit the lifetime limit quickly), `ttlMonitorSleepSecs` and
+ * `ttlMonitorEnabled`.
+ */
+const SETTABLE: Record<string, Settable> = {
+  transactionLifetimeLimitSeconds: {
+    check: secondsAtLeastOne('transactionLifetimeLimitSeconds', false),
+    apply: (value, ctx) => {
+      ctx.server.sessions.txnLifetimeMs = Number(value) * 1000;
+    },
+  },
+  ttlMonitorSleepSecs: {
+    check: secondsAtLeastOne('ttlMonitorSleepSecs', true),
+    apply: (value, ctx) => {
+      ctx.server.ttl.sleepSecs = Number(value);
+    },
+  },
+  ttlMonitorEnabled: {
+    check: (value) => {
+      if (typeof value !== 'boolean') throw mongoError('BadValue', 'ttlMonitorEnabled must be a boolean');
+    },
+    apply: (value, ctx) => {
+      ctx.server.ttl.enabled = value === true;
+    },
+  },
+};
+
+/** Changes the parameters of SETTABLE; replies with the first one's old value as `was`. All or nothing. */
 export const setParameter: CommandHandler = (cmd, ctx) => {
   requireAdmin('setParameter', ctx);
-  const value = cmd.transactionLifetimeLimitSeconds;
-  if (value === undefined) throw mongoError('InvalidOptions', 'attempted to set an unrecognized parameter');
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 1) {
-    throw mongoError('BadValue', 'transactionLifetimeLimitSeconds must be at least 1');
+  const names = Object.keys(cmd).filter((name) => isParameterName(name, 'setParameter'));
+  if (names.length === 0)
+    throw mongoError('InvalidOptions', 'no option found to set, use help:true to see options');
+  for (const name of names) {
+    const settable = Object.hasOwn(SETTABLE, name) ? SETTABLE[name] : undefined;
+    if (!settable) throw mongoError('InvalidOptions', `attempted to set unrecognized parameter [${name}]`);
+    settable.check(cmd[name]);
   }
-  const was = ctx.server.sessions.txnLifetimeMs / 1000;
-  ctx.server.sessions.txnLifetimeMs = seconds * 1000;
+  const was = parameters(ctx)[names[0]!];
+  for (const name of names) SETTABLE[name]!.apply(cmd[name], ctx);
   return { was, ok: 1 };
 };
 
 export const serverStatus: CommandHandler = (_cmd, ctx) => {
-  const { info, engine, sessions, cursors, commandCounters } = ctx.server;
+  const { info, engine, sessions, cursors, commandCounters, ttl } = ctx.server;
   const uptimeMillis = Date.now() - info.startedAt.getTime();
   const mem = process.memoryUsage();
   return {
@@ -95,7 +147,11 @@ export const serverStatus: CommandHandler = (_cmd, ctx) => {
       me: info.address,
     },
     logicalSessionRecordCache: { activeSessionsCount: sessions.size },
-    metrics: { cursor: { open: { total: cursors.size } }, commands: commandCounters.toDoc() },
+    metrics: {
+      cursor: { open: { total: cursors.size } },
+      commands: commandCounters.toDoc(),
+      ttl: { ...ttl.metrics },
+    },
     storageEngine: { name: 'inMemory', memoryUsageBytes: engine.memoryUsage() },
     ok: 1,
   };

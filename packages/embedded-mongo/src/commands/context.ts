@@ -4,6 +4,7 @@ import type { CursorRegistry } from '../cursors/registry';
 import type { CommandCounters } from './command-counters';
 import type { SessionRegistry } from '../txn/session-registry';
 import type { ServerSession } from '../txn/session';
+import type { TtlMonitor } from '../ttl-monitor';
 
 /** What the server is, for hello, serverStatus and friends. */
 export interface ServerInfo {
@@ -29,6 +30,8 @@ export interface ServerState {
   readonly info: ServerInfo;
   /** Commands run and failed, by name (serverStatus `metrics.commands`). */
   readonly commandCounters: CommandCounters;
+  /** The TTL monitor (setParameter / getParameter `ttlMonitor*`, serverStatus `metrics.ttl`). */
+  readonly ttl: TtlMonitor;
   log(line: string): void;
 }
 
