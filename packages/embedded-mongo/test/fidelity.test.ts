@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Binary, DBRef, MongoClient, type Collection, type Db } from 'mongodb';
-import { getTestDatabase, type TestDatabase } from '../helpers/db';
+import { getTestDatabase, type TestDatabase } from './helpers/db';
 
 /** Documents with any `_id` (the driver's default typing assumes ObjectId). */
 type Loose = { _id: number | string; [field: string]: any };
