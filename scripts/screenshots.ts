@@ -1,7 +1,7 @@
 // npm run screenshots: takes the README's pictures into docs/screenshots/ (countdown, a sale in progress with
 // the crowd, the operator console, a sold-out round with the next round's countdown and the live leaderboard).
 // Runs the app in-process on the embedded database with the demo sale, a simulated crowd, and Chromium through
-// playwright-core (scripts/chromium.ts picks which one).
+// playwright-core (@flash-sale/harness/chromium picks which one).
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';

@@ -6,7 +6,7 @@ import {
   pairOrder,
   pairRatios,
   planCrowd,
-} from '../../bench/lib/crowd-plan';
+} from '../lib/crowd-plan';
 
 describe('bench: the crowd row plan (the 10,000th buyer vs the 300th)', () => {
   it("fills the large sale so its last measured purchase takes the round's last unit", () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { SalePool } from '../../bench/lib/sale-pool';
+import { SalePool } from '../lib/sale-pool';
 
 /** A creator that names sales s0, s1, ... and counts its calls. */
 function counter() {

@@ -25,7 +25,7 @@ describe('lint: the embedded database package boundary', function () {
   it('refuses a deep import past the package entry', async () => {
     const ids = await ruleIdsFor(
       "import { Engine } from '@flash-sale/embedded-mongo/src/engine';\nexport const e = Engine;\n",
-      'test/helpers/boundary-probe.ts',
+      'test/api/boundary-probe.ts',
     );
     expect(ids).to.include('no-restricted-imports');
   });
