@@ -121,6 +121,19 @@ describe('lint: one harness (test/, bench/ and scripts/ share code only through 
     );
   });
 
+  it('refuses a relative import of the harness or the crowd from test/, bench/ or scripts/', async () => {
+    await refused(
+      "import { freePort } from '../../packages/harness/src/processes';\nexport const f = freePort;\n",
+      'test/api/boundary-probe.ts',
+      'import-x/no-relative-packages',
+    );
+    await refused(
+      "import { sleep } from '../packages/crowd/src';\nexport const s = sleep;\n",
+      'scripts/boundary-probe.ts',
+      'import-x/no-relative-packages',
+    );
+  });
+
   it('refuses a deep import past the harness or crowd entries', async () => {
     await refused(
       "import { freePort } from '@flash-sale/harness/src/processes';\nexport const f = freePort;\n",
