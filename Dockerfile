@@ -6,13 +6,16 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# Every workspace's package.json, as the lockfile lists them; the harness and the crowd (dev-only, run with tsx)
+# bring no dependencies of their own and no sources into the image.
 COPY packages/embedded-mongo/package.json ./packages/embedded-mongo/
+COPY packages/harness/package.json ./packages/harness/
+COPY packages/crowd/package.json ./packages/crowd/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY packages/embedded-mongo/tsconfig.json packages/embedded-mongo/tsconfig.build.json ./packages/embedded-mongo/
 COPY packages/embedded-mongo/src ./packages/embedded-mongo/src
 COPY server ./server
-COPY scripts ./scripts
 RUN npm run build
 
 FROM node:24-bookworm-slim AS runtime
@@ -21,6 +24,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/embedded-mongo/package.json ./packages/embedded-mongo/
+COPY packages/harness/package.json ./packages/harness/
+COPY packages/crowd/package.json ./packages/crowd/
 # The embedded database is a workspace package: npm links it into node_modules; its compiled code comes from the
 # build stage (production refuses to start without MONGODB_URI, but the app's import of the package must resolve).
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

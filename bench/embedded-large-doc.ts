@@ -11,7 +11,7 @@ import { MongoClient } from 'mongodb';
 import { start } from '@flash-sale/embedded-mongo';
 import { cpuTimeMs } from './lib/cpu';
 import { formatLargeDoc, measureLargeDoc } from './lib/large-doc';
-import { pinSelf, startDatabaseProcess } from './lib/processes';
+import { pinSelf, startDatabaseProcess } from '@flash-sale/harness';
 
 function positive(name: string, value: string, max: number): number {
   const n = Number(value);

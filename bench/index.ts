@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BenchContext, Placement, Row } from './lib/context';
-import { canPin, pinSelf } from './lib/processes';
+import { canPin, pinSelf } from '@flash-sale/harness';
 import { formatCpu, formatTable, machine, writeResults } from './lib/report';
 import { startStack } from './lib/stack';
 import { profilePurchasePath } from './profile';

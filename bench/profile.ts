@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Placement } from './lib/context';
-import { ROOT } from './lib/processes';
+import { ROOT } from '@flash-sale/harness';
 import { formatProfile, summarizeProfile } from './lib/profile-summary';
 import { startStack } from './lib/stack';
 import { measurePurchases } from './rows/purchase';

@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { MongoClient, ObjectId, type Db } from 'mongodb';
 import { cpuTimeMs } from './lib/cpu';
-import { pinSelf, startDatabaseProcess } from './lib/processes';
+import { pinSelf, startDatabaseProcess } from '@flash-sale/harness';
 
 const OPS = 3000;
 const CALLERS = 32;

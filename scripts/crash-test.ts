@@ -2,8 +2,8 @@
  * `npm run test:crash [-- --iterations 20 --buyers 2000 --seed N]`: kill -9 of the server during rushes, with
  * every invariant checked after each iteration. Exits non-zero when any iteration found a problem.
  */
-import { readCommandLine } from './cli/args';
-import { crashIteration, describeIteration, seededRandom, startCrashEnv } from '../test/crash/kill9';
+import { readCommandLine } from '@flash-sale/crowd';
+import { crashIteration, describeIteration, seededRandom, startCrashEnv } from '@flash-sale/harness';
 
 const options = readCommandLine({
   name: 'test:crash',

@@ -4,12 +4,16 @@
 // Ctrl-C stops the crowd, then the server, in order.
 import { randomBytes } from 'node:crypto';
 import { DEMO_ADMIN_EMAIL } from '../server/demo/ids';
-import { readCommandLine } from './cli/args';
+import { DEMO_RESTART_SCHEDULE, DEMO_UNITS } from '../server/demo/seed';
+import {
+  readCommandLine,
+  createDemoSale,
+  ApiClient,
+  registerBuyers,
+  ProgressDisplay,
+} from '@flash-sale/crowd';
 import { crowdEveryRound } from './demo/crowd-loop';
-import { createDemoSale } from './demo/demo-sale';
 import { startServerProcess, type ServerProcess } from './demo/server-process';
-import { ApiClient, registerBuyers } from './simulator';
-import { ProgressDisplay } from './simulator/progress';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -82,7 +86,13 @@ async function main(): Promise<number> {
     display.stop();
     if (interrupt.signal.aborted) return 0;
     print(`${buyers.length} buyers registered in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-    const sale = await createDemoSale({ client, admin, startInSeconds: opts['start-in'] });
+    const sale = await createDemoSale({
+      client,
+      admin,
+      startInSeconds: opts['start-in'],
+      units: DEMO_UNITS,
+      restartSchedule: DEMO_RESTART_SCHEDULE,
+    });
     print(
       [
         '',

@@ -4,11 +4,8 @@
  * came back; exits non-zero on the first property failure, with the request and the seed to replay it.
  */
 import type { Db } from 'mongodb';
-import { readCommandLine } from './cli/args';
-import { TestApp } from '../test/helpers/app';
-import { makeFixtures } from '../test/fuzz/fixtures';
-import { fuzzHttp } from '../test/fuzz/http-fuzz';
-import { fuzzSockets } from '../test/fuzz/socket-fuzz';
+import { readCommandLine } from '@flash-sale/crowd';
+import { TestApp, makeFixtures, fuzzHttp, fuzzSockets } from '@flash-sale/harness/app';
 
 /** A small per-IP connection cap, so the socket fuzzer's crowds of connections reach it. */
 const SOCKET_CAP = 5;

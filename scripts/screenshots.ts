@@ -1,13 +1,13 @@
 // npm run screenshots: takes the README's pictures into docs/screenshots/ (countdown, a sale in progress with
 // the crowd, the operator console, a sold-out round with the next round's countdown and the live leaderboard).
 // Runs the app in-process on the embedded database with the demo sale, a simulated crowd, and Chromium through
-// playwright-core (scripts/chromium.ts picks which one).
+// playwright-core (@flash-sale/harness/chromium picks which one).
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchChromium } from './chromium';
-import { readCommandLine } from './cli/args';
+import { launchChromium } from '@flash-sale/harness/chromium';
+import { readCommandLine, ApiClient, registerBuyers, runSimulation, sleep } from '@flash-sale/crowd';
 import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
 import { openConnection } from '../server/db/connect';
@@ -15,8 +15,6 @@ import { DEMO_SALE_ID, seedDemo } from '../server/demo';
 import { start as startEmbedded } from '@flash-sale/embedded-mongo';
 import { createLogger, routeCronLogs } from '../server/logger';
 import { ensureAdmin } from '../server/users/admin';
-import { ApiClient, registerBuyers, runSimulation } from './simulator';
-import { sleep } from './simulator/http';
 
 const OUT = path.resolve(__dirname, '../docs/screenshots');
 const ADMIN = { email: 'admin@demo.local', password: 'screenshots-only' };

@@ -1,8 +1,6 @@
 // npm run simulate -- --url URL --sale ID --buyers N [--quantity Q] [--concurrency C] [--spread S] [--json]
 // Registers N buyers, waits for the sale to start, buys as a crowd, then checks the count. Exit 1 on failure.
-import { httpUrl, readCommandLine } from './cli/args';
-import { formatSummary, runSimulation } from './simulator';
-import { ProgressDisplay } from './simulator/progress';
+import { httpUrl, readCommandLine, formatSummary, runSimulation, ProgressDisplay } from '@flash-sale/crowd';
 
 const options = readCommandLine({
   name: 'simulate',

@@ -1,6 +1,6 @@
 // npm run watch -- --url URL --sale ID [--json]
 // Prints every live update of one sale on one line, until Ctrl-C.
-import { httpUrl, readCommandLine } from './cli/args';
+import { httpUrl, readCommandLine } from '@flash-sale/crowd';
 import { watchSale } from './live-watch';
 
 const options = readCommandLine({

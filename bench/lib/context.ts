@@ -1,7 +1,6 @@
 import type { Db } from 'mongodb';
-import type { AppServer } from './app-server';
+import type { AppServer, Caller } from '@flash-sale/harness';
 import type { LoadSpec } from './compare';
-import type { Caller } from './fixtures';
 
 /** Where each process runs (CPU numbers for taskset; undefined: wherever the OS puts it). */
 export interface Placement {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Placement, Row } from './context';
 import type { CpuUse } from './cpu';
-import { ROOT } from './processes';
+import { ROOT } from '@flash-sale/harness';
 
 /** The machine, as the results file and the README report it. */
 export function machine(): Record<string, unknown> {

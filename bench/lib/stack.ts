@@ -1,8 +1,13 @@
 import { startReferences } from '../rows/reference';
-import { newJwtSecret, startAppServer } from './app-server';
+import {
+  newJwtSecret,
+  startAppServer,
+  createCallers,
+  openDb,
+  startDatabaseProcess,
+  type DatabaseProcess,
+} from '@flash-sale/harness';
 import type { BenchContext, Placement } from './context';
-import { createCallers, openDb } from './fixtures';
-import { startDatabaseProcess, type DatabaseProcess } from './processes';
 
 /** How to start the processes a benchmark measures. */
 export interface StackOptions {

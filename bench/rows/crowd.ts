@@ -9,7 +9,7 @@ import { createLogger } from '../../server/logger';
 import { MAX_UNITS } from '../../server/sales/sales.schemas';
 import type { BenchContext } from '../lib/context';
 import { idempotencyKey, pairOrder, pairRatios, planCrowd, median, type CrowdPlan } from '../lib/crowd-plan';
-import { createCallers, createSale, type Caller } from '../lib/fixtures';
+import { createCallers, createSale, type Caller } from '@flash-sale/harness';
 import { percentile } from '../lib/watchers';
 
 /** The crowd row's settings: 10 concurrent buyers; 7 pairs of 40 purchases after 20 unmeasured ones per sale. */

@@ -2,7 +2,7 @@ import { createSecretKey } from 'node:crypto';
 import { CursorCodec } from '../../server/leaderboard/cursor';
 import { compare, type Comparison, type LoadSpec } from '../lib/compare';
 import type { BenchContext } from '../lib/context';
-import { api, createSale, seedPurchases } from '../lib/fixtures';
+import { api, createSale, seedPurchases } from '@flash-sale/harness';
 import { MAX_UNITS } from '../../server/sales/sales.schemas';
 
 /** Leaderboard figures. */

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { ObjectId } from 'mongodb';
 import { MAX_UNITS } from '../../server/sales/sales.schemas';
 import type { BenchContext } from '../lib/context';
-import { api, createCallers, createSale } from '../lib/fixtures';
+import { api, createCallers, createSale } from '@flash-sale/harness';
 import { runLoad } from '../lib/http-load';
 import { connectWatchers, percentile } from '../lib/watchers';
 

@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import type { BenchContext } from '../lib/context';
-import { createCallers, createSale } from '../lib/fixtures';
+import { createCallers, createSale } from '@flash-sale/harness';
 import { compare, type Comparison } from '../lib/compare';
 import type { LoadResult } from '../lib/http-load';
 import { SalePool } from '../lib/sale-pool';

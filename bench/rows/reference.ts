@@ -1,6 +1,5 @@
 import type { LoadSpec } from '../lib/compare';
-import { mintCallers, type Caller } from '../lib/fixtures';
-import { freePort, startChild, waitReady, type Child } from '../lib/processes';
+import { mintCallers, type Caller, freePort, startChild, waitReady, type Child } from '@flash-sale/harness';
 
 /** Callers whose tokens rotate through every authenticated load (the same for every row). */
 export const CALLERS = 1000;

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { ObjectId } from 'mongodb';
 import type { BenchContext } from '../lib/context';
-import { createCallers, createSale } from '../lib/fixtures';
+import { createCallers, createSale } from '@flash-sale/harness';
 import { runLoad, type LoadResult } from '../lib/http-load';
 
 /** Rush figures. */

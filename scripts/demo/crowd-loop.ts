@@ -1,6 +1,12 @@
-import { formatSummary, readSale, runSimulation, type ApiClient, type Buyer } from '../simulator';
-import { sleep } from '../simulator/http';
-import type { ProgressDisplay } from '../simulator/progress';
+import {
+  formatSummary,
+  readSale,
+  runSimulation,
+  type ApiClient,
+  type Buyer,
+  sleep,
+  type ProgressDisplay,
+} from '@flash-sale/crowd';
 
 /** Options of `crowdEveryRound`. */
 export interface CrowdLoopOptions {

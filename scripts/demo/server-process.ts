@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { sleep } from '../simulator/http';
+import { sleep } from '@flash-sale/crowd';
 
 const ROOT = path.resolve(__dirname, '../..');
 

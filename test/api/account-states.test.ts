@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { createAccountStates } from '../../server/auth/account-states';
 import { userModel } from '../../server/users/user.model';
-import { TestApp } from '../helpers/app';
+import { TestApp } from '@flash-sale/harness/app';
 
 /** find commands the database server has run so far (serverStatus, as MongoDB reports it). */
 async function findCount(t: TestApp): Promise<number> {

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { ensureAdmin } from '../../server/users/admin';
 import { userModel } from '../../server/users/user.model';
-import { TEST_PASSWORD, TestApp } from '../helpers/app';
+import { TEST_PASSWORD, TestApp } from '@flash-sale/harness/app';
 
 function b64(value: object): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');

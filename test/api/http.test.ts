@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { TestApp } from '../helpers/app';
+import { TestApp } from '@flash-sale/harness/app';
 
 describe('HTTP layer', () => {
   let t: TestApp;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { TestApp, type TestUser } from '../helpers/app';
+import { TestApp, type TestUser } from '@flash-sale/harness/app';
 
 describe('GET /api/sales/:id/leaderboard', () => {
   let t: TestApp;

@@ -5,7 +5,7 @@ import { loadConfig } from '../../server/config';
 import { openConnection } from '../../server/db/connect';
 import { start, type EmbeddedMongo } from '@flash-sale/embedded-mongo';
 import { createLogger } from '../../server/logger';
-import { TestClock } from '../helpers/app';
+import { TestClock } from '@flash-sale/harness/app';
 
 /** Fault injection needs a database of its own: the embedded server, never a shared or external one. */
 describe('database outage', function () {

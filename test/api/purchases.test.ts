@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { saleModel } from '../../server/ledger/sale.model';
-import { TestApp, type TestUser } from '../helpers/app';
+import { TestApp, type TestUser } from '@flash-sale/harness/app';
 
 describe('purchases', () => {
   let t: TestApp;

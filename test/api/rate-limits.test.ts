@@ -7,7 +7,7 @@ import { openConnection } from '../../server/db/connect';
 import { start, type EmbeddedMongo } from '@flash-sale/embedded-mongo';
 import { RATE_LIMIT_COLLECTION } from '../../server/http/shared-limiter';
 import { createLogger } from '../../server/logger';
-import { TestApp, TestClock, type Answer } from '../helpers/app';
+import { TestApp, TestClock, type Answer } from '@flash-sale/harness/app';
 
 const LIMIT = 4;
 /** Bounds a test that needs a whole burst inside one 1-second window: a slower burst is tried again. */

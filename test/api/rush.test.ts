@@ -1,6 +1,6 @@
 import { RACE_WINDOW_MS } from '../../server/ledger';
 import { expect } from 'chai';
-import { TestApp, type Answer, type TestUser } from '../helpers/app';
+import { TestApp, type Answer, type TestUser } from '@flash-sale/harness/app';
 
 const REFUSALS = new Set(['SOLD_OUT', 'INSUFFICIENT_STOCK', 'USER_LIMIT_REACHED', 'ORDER_LIMIT_EXCEEDED']);
 

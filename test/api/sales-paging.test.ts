@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { SaleLedger } from '../../server/ledger';
-import { TestApp } from '../helpers/app';
+import { TestApp } from '@flash-sale/harness/app';
 
 const SALES = 120;
 

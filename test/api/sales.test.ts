@@ -1,6 +1,6 @@
 import { RACE_WINDOW_MS } from '../../server/ledger';
 import { expect } from 'chai';
-import { TestApp, type TestUser } from '../helpers/app';
+import { TestApp, type TestUser } from '@flash-sale/harness/app';
 
 describe('sales', () => {
   let t: TestApp;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { findChromium, SYSTEM_CHROMIUM } from '../../scripts/chromium';
+import { findChromium, SYSTEM_CHROMIUM } from '@flash-sale/harness/chromium';
 import fs from 'node:fs';
 
 describe('findChromium', function () {

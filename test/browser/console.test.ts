@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../scripts/chromium';
-import { TestApp, TEST_PASSWORD, type TestUser } from '../helpers/app';
+import { launchChromium } from '@flash-sale/harness/chromium';
+import { TestApp, TEST_PASSWORD, type TestUser } from '@flash-sale/harness/app';
 import { WallClock } from '../demo/clock';
 
 const OUTPUT = path.resolve(__dirname, '../../test-output');

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../scripts/chromium';
-import { TestApp, type TestUser } from '../helpers/app';
+import { launchChromium } from '@flash-sale/harness/chromium';
+import { TestApp, type TestUser } from '@flash-sale/harness/app';
 import { boardRows, logIn, openSale, waitForRows } from './page-helpers';
 
 describe('demo page: the live leaderboard, in a real browser', function () {

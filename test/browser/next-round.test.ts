@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../scripts/chromium';
+import { launchChromium } from '@flash-sale/harness/chromium';
 import { run as openScheduledRounds } from '../../server/jobs/sale-restart.job';
-import { TestApp, type TestUser } from '../helpers/app';
+import { TestApp, type TestUser } from '@flash-sale/harness/app';
 import { openSale } from './page-helpers';
 
 describe('demo page: the next round, in a real browser', function () {

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { TEST_PASSWORD, type TestUser } from '../helpers/app';
+import { TEST_PASSWORD, type TestUser } from '@flash-sale/harness/app';
 
 /** One row of the page's leaderboard, as shown. */
 export interface BoardRow {

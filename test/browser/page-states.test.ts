@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../scripts/chromium';
-import { TestApp, TEST_PASSWORD, type TestUser } from '../helpers/app';
+import { launchChromium } from '@flash-sale/harness/chromium';
+import { TestApp, TEST_PASSWORD, type TestUser } from '@flash-sale/harness/app';
 
 /** What the page showed at each change of the connection pill (recorded in the page: a reconnect is quick). */
 interface Seen {

@@ -19,8 +19,9 @@ import {
   within,
   type KeyedPurchase,
   type PauseEnv,
-} from './crash-points';
-import { leaderboardItems, leaderboardLedgerProblems } from './ledger';
+  leaderboardItems,
+  leaderboardLedgerProblems,
+} from '@flash-sale/harness';
 import {
   committedPurchaseId,
   outboxRemoval,

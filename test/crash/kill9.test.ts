@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { crashIteration, describeIteration, seededRandom, startCrashEnv, type CrashEnv } from './kill9';
+import {
+  crashIteration,
+  describeIteration,
+  seededRandom,
+  startCrashEnv,
+  type CrashEnv,
+} from '@flash-sale/harness';
 
 /**
  * The short version of `npm run test:crash`: the embedded database in its own process, the server as a child

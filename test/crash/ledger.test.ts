@@ -1,7 +1,12 @@
 import { expect } from 'chai';
 import { MongoClient, ObjectId, type Db } from 'mongodb';
-import { getTestDatabase, type TestDatabase } from '../helpers/db';
-import { checkLedger, leaderboardLedgerProblems, leaderboardProblems } from './ledger';
+import {
+  getTestDatabase,
+  type TestDatabase,
+  checkLedger,
+  leaderboardLedgerProblems,
+  leaderboardProblems,
+} from '@flash-sale/harness';
 
 /** The crash and fault tests are only as good as their checks: these show each check catching a broken ledger. */
 describe('ledger checks', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { httpUrl, parseCommandLine, type Command, type OptionSpec } from '../../scripts/cli/args';
+import { httpUrl, parseCommandLine, type Command, type OptionSpec } from '@flash-sale/crowd';
 import { runScript } from './cli';
 
 const command = {

@@ -1,4 +1,4 @@
-import { TestClock } from '../helpers/app';
+import { TestClock } from '@flash-sale/harness/app';
 
 /**
  * The real time, as a TestClock: scripts and browsers run on wall-clock time and the server must agree with them

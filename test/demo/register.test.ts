@@ -2,8 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { expect } from 'chai';
 import express from 'express';
-import { demoStart } from '../../scripts/demo/demo-sale';
-import { ApiClient, registerBuyers } from '../../scripts/simulator';
+import { demoStart, ApiClient, registerBuyers } from '@flash-sale/crowd';
 
 /** A register endpoint that answers 429 (Retry-After: 1) to calls `from` to `to`, like a full rate-limit window. */
 async function limitedServer(from: number, to: number) {

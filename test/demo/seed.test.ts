@@ -17,8 +17,8 @@ import { createLogger } from '../../server/logger';
 import { productModel } from '../../server/products/product.model';
 import { saleModel } from '../../server/ledger/sale.model';
 import { userModel } from '../../server/users/user.model';
-import { TestApp, TestClock } from '../helpers/app';
-import { getTestDatabase, type TestDatabase } from '../helpers/db';
+import { TestApp, TestClock } from '@flash-sale/harness/app';
+import { getTestDatabase, type TestDatabase } from '@flash-sale/harness';
 import { captureLogger } from '../observability/log-capture';
 
 const logger = createLogger({ level: 'error', json: false, silent: true });

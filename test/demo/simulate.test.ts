@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { runSimulation, type SimulationProgress } from '../../scripts/simulator';
-import { TestApp } from '../helpers/app';
+import { runSimulation, type SimulationProgress } from '@flash-sale/crowd';
+import { TestApp } from '@flash-sale/harness/app';
 import { runScript } from './cli';
 import { WallClock } from './clock';
 import { startFakeServer } from './fake-server';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { expect } from 'chai';
-import { TestApp } from '../helpers/app';
+import { TestApp } from '@flash-sale/harness/app';
 
 const ROOT = path.resolve(__dirname, '../..');
 

@@ -10,8 +10,7 @@ import { start, type EmbeddedMongo } from '@flash-sale/embedded-mongo';
 import { createLogger } from '../../server/logger';
 import { userModel } from '../../server/users/user.model';
 import type { SaleUpdate, SubscribeAck } from '../../server/live';
-import { api, createSale, type Caller } from '../../bench/lib/fixtures';
-import { checkLedger, waitForReconciled } from '../crash/ledger';
+import { api, createSale, type Caller, checkLedger, waitForReconciled } from '@flash-sale/harness';
 
 /** No request may take longer than this, fault or not. */
 export const ANSWER_BOUND_MS = 5000;

@@ -1,10 +1,6 @@
 import { expect } from 'chai';
 import type { Db } from 'mongodb';
-import { TestApp } from '../helpers/app';
-import { makeFixtures } from './fixtures';
-import type { Fixtures } from './http-cases';
-import { fuzzHttp } from './http-fuzz';
-import { fuzzSockets } from './socket-fuzz';
+import { TestApp, makeFixtures, type Fixtures, fuzzHttp, fuzzSockets } from '@flash-sale/harness/app';
 
 /** A small per-IP connection cap, so crowds of sockets reach it. */
 const SOCKET_CAP = 5;

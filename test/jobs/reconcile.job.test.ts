@@ -4,7 +4,7 @@ import { run } from '../../server/jobs/reconcile.job';
 import { purchaseModel } from '../../server/purchases/purchase.model';
 import { SaleLedger } from '../../server/ledger';
 import { saleModel } from '../../server/ledger/sale.model';
-import { TestApp, type TestUser } from '../helpers/app';
+import { TestApp, type TestUser } from '@flash-sale/harness/app';
 
 describe('jobs: reconcile', () => {
   let t: TestApp;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { run } from '../../server/jobs/sale-restart.job';
 import { nextFiring } from '../../server/ledger';
 import { saleModel } from '../../server/ledger/sale.model';
-import { TestApp, type TestUser } from '../helpers/app';
+import { TestApp, type TestUser } from '@flash-sale/harness/app';
 
 describe('jobs: sale-restart', () => {
   let t: TestApp;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { run } from '../../server/jobs/sale-start.job';
 import { saleModel } from '../../server/ledger/sale.model';
-import { TestApp, type TestUser } from '../helpers/app';
+import { TestApp, type TestUser } from '@flash-sale/harness/app';
 
 describe('jobs: sale-start', () => {
   let t: TestApp;

@@ -5,8 +5,8 @@ import { loadConfig } from '../../server/config';
 import { openConnection } from '../../server/db/connect';
 import { createLogger } from '../../server/logger';
 import { saleModel } from '../../server/ledger/sale.model';
-import { getTestDatabase } from '../helpers/db';
-import { TestClock } from '../helpers/app';
+import { getTestDatabase } from '@flash-sale/harness';
+import { TestClock } from '@flash-sale/harness/app';
 
 describe('jobs: scheduled by the app', function () {
   this.timeout(20_000);

@@ -1,4 +1,4 @@
-import type { TestApp } from '../helpers/app';
+import type { TestApp } from '@flash-sale/harness/app';
 
 /** One leaderboard row, as the API answers it. */
 export interface BoardItem {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RunningClock, TestApp, type TestUser } from '../helpers/app';
+import { RunningClock, TestApp, type TestUser } from '@flash-sale/harness/app';
 import { readBoard, timeStepsBack } from './board';
 
 /** A purchase's time is decided with its position: it never steps back along the positions of a round. */

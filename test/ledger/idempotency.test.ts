@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { run as runRestartJob } from '../../server/jobs/sale-restart.job';
 import { SaleLedger } from '../../server/ledger';
 import { purchaseModel } from '../../server/purchases/purchase.model';
-import { RunningClock, TestApp, type Answer, type TestUser } from '../helpers/app';
+import { RunningClock, TestApp, type Answer, type TestUser } from '@flash-sale/harness/app';
 
 /** Every 201 of one buyer names the same purchase, and the buyer holds exactly that one purchase. */
 async function expectOnePurchase(

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RACE_WINDOW_MS } from '../../server/ledger';
-import { RunningClock, TestApp, type TestUser } from '../helpers/app';
+import { RunningClock, TestApp, type TestUser } from '@flash-sale/harness/app';
 
 /** Opens that race each other for the same current round open exactly one round. */
 describe('ledger: racing round opens', () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { calculateObjectSize } from 'bson';
 import { Types } from 'mongoose';
 import { SaleLedger, salesReader } from '../../server/ledger';
-import { TestApp } from '../helpers/app';
+import { TestApp } from '@flash-sale/harness/app';
 
 const UNITS = 10_000;
 const MIB = 1024 * 1024;

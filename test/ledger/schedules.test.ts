@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { run as runRestartJob } from '../../server/jobs/sale-restart.job';
 import { SaleLedger, salesReader } from '../../server/ledger';
-import { TestApp, TestClock } from '../helpers/app';
+import { TestApp, TestClock } from '@flash-sale/harness/app';
 
 const SALES = 3000;
 

@@ -4,8 +4,8 @@ import { createApp, type App } from '../../server/app';
 import { openConnection } from '../../server/db/connect';
 import { createLogger } from '../../server/logger';
 import type { Connection } from 'mongoose';
-import { TestApp, type TestUser } from '../helpers/app';
-import { getTestDatabase } from '../helpers/db';
+import { TestApp, type TestUser } from '@flash-sale/harness/app';
+import { getTestDatabase } from '@flash-sale/harness';
 import { connectClient, eventually, recordUpdates, sleep, subscribe, type LiveClient } from './harness';
 
 /** A second app on the first one's database, with the same config (so the same token key) and clock. */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { TestApp } from '../helpers/app';
+import { TestApp } from '@flash-sale/harness/app';
 
 type Outcome =
   { socket: Socket; connected: true } | { socket: Socket; connected: false; error: Error & { data?: any } };

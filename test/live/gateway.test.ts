@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
-import { getTestDatabase, type TestDatabase } from '../helpers/db';
+import { getTestDatabase, type TestDatabase } from '@flash-sale/harness';
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../../server/live';
 import { saleModel } from '../../server/ledger/sale.model';
 import {

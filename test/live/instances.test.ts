@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { getTestDatabase, type TestDatabase } from '../helpers/db';
+import { getTestDatabase, type TestDatabase } from '@flash-sale/harness';
 import {
   buyDirect,
   connectClient,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { PurchasesBatch } from '../../server/live';
-import { RunningClock, TestApp, type TestUser } from '../helpers/app';
+import { RunningClock, TestApp, type TestUser } from '@flash-sale/harness/app';
 import { readBoard } from '../ledger/board';
 import { connectClient, eventually, subscribe, type LiveClient } from './harness';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { TestApp } from '../helpers/app';
+import { TestApp } from '@flash-sale/harness/app';
 import { connectClient, subscribe, type LiveClient } from './harness';
 
 describe('Socket.IO and page transport limits', () => {

@@ -4,8 +4,8 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { createApp, type App } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { openConnection } from '../../server/db/connect';
-import { TestApp, TEST_PASSWORD, type TestUser } from '../helpers/app';
-import { getTestDatabase } from '../helpers/db';
+import { TestApp, TEST_PASSWORD, type TestUser } from '@flash-sale/harness/app';
+import { getTestDatabase } from '@flash-sale/harness';
 import { captureLogger } from './log-capture';
 import { sampleValue } from './prometheus-text';
 

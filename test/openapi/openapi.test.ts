@@ -3,7 +3,7 @@ import type { Application } from 'express';
 import { buildOpenApiDocument } from '../../server/openapi';
 import type { OperationObject } from '../../server/openapi/types';
 import { listAppRoutes } from '../../server/observability';
-import { TestApp, type Answer, type TestUser } from '../helpers/app';
+import { TestApp, type Answer, type TestUser } from '@flash-sale/harness/app';
 import { ResponseValidator } from './response-validator';
 
 /**

@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
-import { newJwtSecret, startAppServer, type AppServer } from '../../bench/lib/app-server';
-import { api, createCallers, createSale, openDb, type Caller } from '../../bench/lib/fixtures';
-import { freePort, startDatabaseProcess, type DatabaseProcess } from '../../bench/lib/processes';
+import { newJwtSecret, startAppServer, type AppServer } from '../app-server';
+import { api, createCallers, createSale, openDb, type Caller } from '../fixtures';
+import { freePort, startDatabaseProcess, type DatabaseProcess } from '../processes';
 import {
   checkLedger,
   leaderboardItems,

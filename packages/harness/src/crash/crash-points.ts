@@ -1,7 +1,7 @@
 import { ObjectId, type Db } from 'mongodb';
-import { newJwtSecret, spawnAppServer, startAppServer, type AppServer } from '../../bench/lib/app-server';
-import { api, createCallers, createSale, openDb, type Caller } from '../../bench/lib/fixtures';
-import { freePort } from '../../bench/lib/processes';
+import { newJwtSecret, spawnAppServer, startAppServer, type AppServer } from '../app-server';
+import { api, createCallers, createSale, openDb, type Caller } from '../fixtures';
+import { freePort } from '../processes';
 import { start, type EmbeddedMongo } from '@flash-sale/embedded-mongo';
 import { checkLedger, leaderboardItems, leaderboardLedgerProblems } from './ledger';
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import type { Db } from 'mongodb';
-import { ERROR_STATUS } from '../../server/errors';
+import { ERROR_STATUS } from '../../../../../server/errors';
 import { requestArbitrary, type Fixtures, type FuzzRequest } from './http-cases';
 import { ruleProblem } from './rules';
 

@@ -1,8 +1,7 @@
-import { DEMO_RESTART_SCHEDULE, DEMO_UNITS } from '../../server/demo/seed';
-import { answerKey, type ApiClient } from '../simulator/http';
-import { SimulationError, type SaleView } from '../simulator/types';
+import { answerKey, type ApiClient } from './simulator/http';
+import { SimulationError, type SaleView } from './simulator/types';
 
-/** DEMO_RESTART_SCHEDULE ("*\/5 * * * *") fires on every fifth minute of UTC. */
+/** The server's demo schedule, DEMO_RESTART_SCHEDULE ("*\/5 * * * *"), fires on every fifth minute of UTC. */
 const FIRING_EVERY_MS = 5 * 60_000;
 /** Round 1 lasts at least this long before a firing opens round 2. */
 const MIN_FIRST_ROUND_MS = 60_000;
@@ -24,6 +23,12 @@ export interface DemoSaleOptions {
   admin: { email: string; password: string };
   /** Seconds from now (this machine's clock, the server's too: it runs here) to the start of round 1. */
   startInSeconds: number;
+  /**
+   * Units per round and the restart schedule: the server's DEMO_UNITS and DEMO_RESTART_SCHEDULE
+   * (server/demo/seed.ts), passed in by scripts/demo.ts so that this package imports nothing of the app.
+   */
+  units: number;
+  restartSchedule: string;
 }
 
 /**
@@ -40,7 +45,7 @@ export async function createDemoSale(options: DemoSaleOptions): Promise<SaleView
     token,
     body: {
       name: 'Limited edition sneakers',
-      description: `Demo product: ${DEMO_UNITS} pairs per round at the flash price.`,
+      description: `Demo product: ${options.units} pairs per round at the flash price.`,
       price: 12_000,
       currency: 'USD',
     },
@@ -53,11 +58,11 @@ export async function createDemoSale(options: DemoSaleOptions): Promise<SaleView
     body: {
       productId: product.body.product.id,
       price: 4_900,
-      units: DEMO_UNITS,
+      units: options.units,
       startsAt: startsAt.toISOString(),
       perOrderLimit: 2,
       perUserLimit: 2,
-      restartSchedule: DEMO_RESTART_SCHEDULE,
+      restartSchedule: options.restartSchedule,
       promoCondition: {
         name: 'Flash price',
         description: 'at most 2 pairs per buyer; a new round every 5 minutes.',

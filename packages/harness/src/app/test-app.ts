@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { Types, type Connection } from 'mongoose';
-import { createApp, type App } from '../../server/app';
-import { createTokenService, type TokenService } from '../../server/auth/tokens';
-import type { Clock } from '../../server/clock';
-import { loadConfig, type Config } from '../../server/config';
-import { openConnection } from '../../server/db/connect';
-import { createLogger, routeCronLogs } from '../../server/logger';
-import { userModel, type Role } from '../../server/users/user.model';
-import { getTestDatabase } from './db';
+import { createApp, type App } from '../../../../server/app';
+import { createTokenService, type TokenService } from '../../../../server/auth/tokens';
+import type { Clock } from '../../../../server/clock';
+import { loadConfig, type Config } from '../../../../server/config';
+import { openConnection } from '../../../../server/db/connect';
+import { createLogger, routeCronLogs } from '../../../../server/logger';
+import { userModel, type Role } from '../../../../server/users/user.model';
+import { getTestDatabase } from '../db';
 
 // node-cron's own messages (process-wide) go where the app's logs go in tests: nowhere unless TEST_LOGS is set.
 routeCronLogs(createLogger({ level: 'error', json: false, silent: !process.env.TEST_LOGS }));

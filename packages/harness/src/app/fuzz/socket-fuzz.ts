@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { ERROR_STATUS } from '../../server/errors';
+import { ERROR_STATUS } from '../../../../../server/errors';
 import type { Fixtures } from './http-cases';
 import { hostileJson, hostileString } from './values';
 

@@ -1,6 +1,6 @@
 import { createSecretKey } from 'node:crypto';
 import { MongoClient, ObjectId, type Db } from 'mongodb';
-import { createTokenService } from '../../server/auth/tokens';
+import { createTokenService } from '../../../server/auth/tokens';
 
 /** A caller with a token signed by the server's own key (no registration, no bcrypt: not what is measured). */
 export interface Caller {

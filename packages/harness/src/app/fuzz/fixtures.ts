@@ -1,8 +1,8 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Types } from 'mongoose';
-import { userModel } from '../../server/users/user.model';
-import type { TestApp } from '../helpers/app';
+import { userModel } from '../../../../../server/users/user.model';
+import type { TestApp } from '../test-app';
 import type { Fixtures } from './http-cases';
 
 /**

@@ -1,12 +1,5 @@
 import { expect } from 'chai';
-import {
-  idempotencyKey,
-  MAX_KEY_CHARS,
-  median,
-  pairOrder,
-  pairRatios,
-  planCrowd,
-} from '../../bench/lib/crowd-plan';
+import { idempotencyKey, MAX_KEY_CHARS, median, pairOrder, pairRatios, planCrowd } from '../lib/crowd-plan';
 
 describe('bench: the crowd row plan (the 10,000th buyer vs the 300th)', () => {
   it("fills the large sale so its last measured purchase takes the round's last unit", () => {

@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 
 /** The repository root (every child runs from here, so `tsx` and relative paths resolve). */
-export const ROOT = path.resolve(__dirname, '../..');
+export const ROOT = path.resolve(__dirname, '../../..');
 
 /** A child process started by `startChild`. */
 export interface Child {

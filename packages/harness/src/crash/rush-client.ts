@@ -1,4 +1,4 @@
-import type { Caller } from '../../bench/lib/fixtures';
+import type { Caller } from '../fixtures';
 
 /** One purchase attempt of a buyer, with its own Idempotency-Key (kept across retries, as a careful client does). */
 export interface Attempt {
