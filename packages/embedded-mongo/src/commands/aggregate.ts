@@ -100,7 +100,8 @@ function explainReply(
 
 function explainAggregate(ctx: CommandContext, cmd: Doc, verbosity: string): CommandResult {
   const { view, ns } = target(ctx, cmd);
-  if (!view) throw mongoError('CommandNotSupported', 'explain of a collection-less aggregate is not supported');
+  if (!view)
+    throw mongoError('CommandNotSupported', 'explain of a collection-less aggregate is not supported');
   const started = Date.now();
   const { query, rest } = pushDown(view, cmd.pipeline);
   const first = cmd.pipeline[0];
