@@ -312,6 +312,30 @@ describe('embedded-mongo: exact numeric types', () => {
       ['long', 'long', 'long'],
       ['double', 'double', 'double'],
     ]);
+    const projected = await raw
+      .aggregate([
+        { $match: { _id: 5 } },
+        {
+          $project: {
+            sum: { $sum: ['$v', 1] },
+            avg: { $avg: ['$v', 3] },
+            dbl: { $toDouble: 2 },
+            lng: { $toLong: 2 },
+            abs: { $abs: '$v' },
+            div: { $divide: [4, 2] },
+          },
+        },
+      ])
+      .toArray();
+    expect(Object.fromEntries(Object.entries(projected[0]).map(([k, v]) => [k, typeOf(v)]))).to.deep.equal({
+      _id: 'int',
+      sum: 'double',
+      avg: 'double',
+      dbl: 'double',
+      lng: 'long',
+      abs: 'double',
+      div: 'double',
+    });
     // The matched documents come back typed, through a pipeline as through find.
     const matched = await raw.aggregate([{ $match: { v: 1 } }, { $sort: { _id: 1 } }]).toArray();
     expect(matched.map((d) => typeOf(d.v))).to.deep.equal(['int', 'long', 'double']);
@@ -334,7 +358,11 @@ describe('embedded-mongo: exact numeric types', () => {
       expect(lean.n).to.equal(5);
       expect(lean.price).to.equal(5.5);
       expect(await Model.countDocuments({ small: { $gte: 5n } })).to.equal(1);
-      const updated = await Model.findOneAndUpdate({}, { $inc: { small: 1n } }, { new: true }).lean();
+      const updated = await Model.findOneAndUpdate(
+        {},
+        { $inc: { small: 1n } },
+        { returnDocument: 'after' },
+      ).lean();
       expect((updated as Record<string, unknown>).small).to.equal(6n);
     } finally {
       await conn.close();

@@ -14,10 +14,11 @@ import { Lazy } from 'mingo/lazy';
 import type { Iterator } from 'mingo/lazy';
 import type { AccumulatorOperator, ExpressionOperator, Options, PipelineOperator } from 'mingo/types';
 import { bsonTag, bsonTypeName, isNumeric } from './bson-types';
-import { addNumbers, multiplyNumbers, toDouble } from './numbers';
+import { addNumbers, asDouble, multiplyNumbers, toDouble } from './numbers';
 import { bsonCompare } from './compare';
 import { bsonQueryOps, collationCompare } from './query-ops';
 import { parseSort, sortDocs } from './sort';
+import { typedExpressionOps } from './typed-expressions';
 import type { Doc } from './types';
 
 function compareExpr(test: (c: number) => unknown): ExpressionOperator {
@@ -55,6 +56,7 @@ const expressionOverrides: Record<string, ExpressionOperator> = {
     const v = evalExpr(obj, Array.isArray(expr) && expr.length === 1 ? expr[0] : expr, options);
     const tag = bsonTag(v);
     if (tag === 'ObjectId' || tag === 'Long' || tag === 'Decimal128') return String(v);
+    if (tag === 'Double' || tag === 'Int32') return String((v as { value: number }).value);
     return toStringOp(obj, expr, options);
   }) as unknown as ExpressionOperator,
 };
@@ -93,7 +95,7 @@ const accumulatorOverrides: Record<string, AccumulatorOperator> = {
     const total = nums.reduce((a: unknown, b) => addNumbers(a, b), 0);
     return bsonTag(total) === 'Decimal128'
       ? Decimal128.fromString(String(toDouble(total) / nums.length))
-      : toDouble(total) / nums.length;
+      : asDouble(toDouble(total) / nums.length);
   }),
   $max: extreme(1),
   $min: extreme(-1),
@@ -109,7 +111,7 @@ const sortStage = ((coll: Iterator, spec: unknown, options: Options) => {
 export const bsonContext: Context = Context.init({
   query: { ...(queryOps as any), ...bsonQueryOps },
   projection: { ...(projectionOps as any) },
-  expression: { ...(expressionOps as any), ...expressionOverrides },
+  expression: { ...(expressionOps as any), ...typedExpressionOps, ...expressionOverrides },
   pipeline: { ...(pipelineOps as any), $sort: sortStage },
   accumulator: { ...(accumulatorOps as any), ...accumulatorOverrides },
   window: { ...(windowOps as any) },
