@@ -134,6 +134,9 @@ describe('embedded-mongo: exact numeric types', () => {
     for (const five of [5, Long.fromNumber(5), new Double(5), new Int32(5), Decimal128.fromString('5.0')])
       expect(await ids({ v: five }), `v == ${String(five)}`).to.deep.equal([1, 2, 3]);
     expect(await ids({ v: { $in: [Long.fromNumber(-3), 5.5] } })).to.deep.equal([4, 6]);
+    // A long $in list is matched through a set of canonical keys.
+    const many = [...Array.from({ length: 10 }, (_, i) => Long.fromNumber(100 + i)), new Double(5)];
+    expect(await ids({ v: { $in: many } })).to.deep.equal([1, 2, 3]);
     expect(await ids({ v: { $gt: new Double(5) } })).to.deep.equal([4, 5]);
     expect(await ids({ v: { $gte: Long.fromNumber(5), $lt: 6 } })).to.deep.equal([1, 2, 3, 4]);
     expect(await ids({ v: { $ne: 5 } })).to.deep.equal([4, 5, 6]);
@@ -269,6 +272,15 @@ describe('embedded-mongo: exact numeric types', () => {
     );
     expect(typeOf(upserted!.k)).to.equal('long');
     expect(typeOf(upserted!.y)).to.equal('double');
+    // A filter compiled once with int32 values does not stand in for the same filter with int64 ones.
+    const filter = (k: unknown) => ({ _id: 4, $and: [{ k }, { z: { $exists: false } }] });
+    expect(await raw.findOne(filter(4))).to.equal(null);
+    const typedUpsert = await raw.findOneAndUpdate(
+      filter(Long.fromNumber(4)),
+      { $set: { z: 1 } },
+      { upsert: true, returnDocument: 'after' },
+    );
+    expect(typeOf(typedUpsert!.k)).to.equal('long');
   });
 
   it('sums mixed numeric types in aggregation with MongoDB types', async () => {

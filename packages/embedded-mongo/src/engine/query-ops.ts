@@ -57,7 +57,7 @@ function inPredicate(values: unknown, cmp?: Compare): (candidates: unknown[]) =>
   const regexes = values.filter((v): v is RegExp => v instanceof RegExp);
   const plain = values.filter((v) => !(v instanceof RegExp));
   const matchNull = plain.some(isNullish);
-  const keys = plain.length > 8 && !cmp ? new Set(plain.map(valueKey)) : undefined;
+  const keys = plain.length > 8 && !cmp ? new Set(plain.map((p) => valueKey(p))) : undefined;
   const equals = cmp ? (a: unknown, b: unknown) => cmp(a, b) === 0 : bsonEquals;
   return (cs) => {
     for (const c of cs) {
