@@ -146,6 +146,9 @@ describe('embedded-mongo: exact numeric types', () => {
     ]);
     expect(await ids({ $expr: { $eq: ['$v', new Double(5)] } })).to.deep.equal([1, 2, 3]);
     expect(await ids({ $nor: [{ v: 5 }] })).to.deep.equal([4, 5, 6]);
+    expect(await ids({ v: { $mod: [2, 1] } })).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(await ids({ v: { $mod: [Long.fromNumber(3), new Double(0)] } })).to.deep.equal([5, 6]);
+    expect(await ids({ v: { $bitsAllSet: [0, 2] } })).to.deep.equal([1, 2, 3, 6]);
     expect(await ids({}, { v: 1, _id: 1 })).to.deep.equal([6, 1, 2, 3, 4, 5]);
     expect(await ids({}, { v: -1, _id: 1 })).to.deep.equal([5, 4, 1, 2, 3, 6]);
     // An index gives the same answers.
@@ -348,6 +351,19 @@ describe('embedded-mongo: exact numeric types', () => {
       abs: 'double',
       div: 'double',
     });
+    // Keys equal by value are one group, whose _id has the type of the first key seen.
+    const byValue = await raw
+      .aggregate([{ $sort: { _id: 1 } }, { $group: { _id: '$v', n: { $sum: 1 } } }, { $sort: { _id: 1 } }])
+      .toArray();
+    expect(byValue.map((g) => [typeOf(g._id), Number(g._id), Number(g.n)])).to.deep.equal([
+      ['int', 1, 3],
+      ['double', 1.5, 2],
+      ['int', 2, 3],
+    ]);
+    const compound = await raw
+      .aggregate([{ $group: { _id: { v: '$v', one: 1 }, n: { $sum: 1 } } }, { $match: { '_id.v': 2 } }])
+      .toArray();
+    expect(compound.map((g) => Number(g.n))).to.deep.equal([3]);
     // The matched documents come back typed, through a pipeline as through find.
     const matched = await raw.aggregate([{ $match: { v: 1 } }, { $sort: { _id: 1 } }]).toArray();
     expect(matched.map((d) => typeOf(d.v))).to.deep.equal(['int', 'long', 'double']);

@@ -13,12 +13,13 @@ import * as windowOps from 'mingo/operators/window';
 import { Lazy } from 'mingo/lazy';
 import type { Iterator } from 'mingo/lazy';
 import type { AccumulatorOperator, ExpressionOperator, Options, PipelineOperator } from 'mingo/types';
-import { bsonTag, bsonTypeName, isNumeric } from './bson-types';
+import { bsonTag, bsonTypeName, isNumeric, isPlainObject } from './bson-types';
 import { addNumbers, asDouble, multiplyNumbers, toDouble } from './numbers';
 import { bsonCompare } from './compare';
 import { bsonQueryOps, collationCompare } from './query-ops';
 import { parseSort, sortDocs } from './sort';
 import { typedExpressionOps } from './typed-expressions';
+import { valueKey } from './value-key';
 import type { Doc } from './types';
 
 function compareExpr(test: (c: number) => unknown): ExpressionOperator {
@@ -107,12 +108,52 @@ const sortStage = ((coll: Iterator, spec: unknown, options: Options) => {
   return coll.transform((docs: Doc[]) => Lazy(sortDocs(docs, keys, undefined, cmp)));
 }) as unknown as PipelineOperator;
 
+const mingoGroup = pipelineOps.$group as unknown as (
+  coll: Iterator,
+  expr: unknown,
+  options: Options,
+) => Iterator;
+
+/** True for a number of any type, or a document or array holding one (a group key that needs `$_byValue`). */
+function holdsNumber(v: unknown): boolean {
+  if (typeof v === 'number' || isNumeric(v)) return true;
+  if (Array.isArray(v)) return v.some(holdsNumber);
+  return isPlainObject(v) && Object.values(v).some(holdsNumber);
+}
+
+/**
+ * `$group` keys equal by value are one group, as MongoDB's (`5`, `Long(5)` and `Double(5)`; mingo tells
+ * their classes apart): each key that holds a number is replaced by the first key of equal value the stage
+ * saw, so the group's `_id` keeps that key's type.
+ */
+const groupStage = ((coll: Iterator, expr: unknown, options: Options) => {
+  if (!isPlainObject(expr) || !('_id' in expr)) return mingoGroup(coll, expr, options);
+  const seen = new Map<string, unknown>();
+  return mingoGroup(coll, { ...expr, _id: { $_byValue: [expr._id, { $literal: seen }] } }, options);
+}) as unknown as PipelineOperator;
+
+const byValue = ((obj: unknown, expr: unknown, options: Options) => {
+  const [idExpr, holder] = expr as [unknown, { $literal: Map<string, unknown> }];
+  const key = evalExpr(obj, idExpr, options);
+  if (!holdsNumber(key)) return key;
+  const k = valueKey(key);
+  const first = holder.$literal.get(k);
+  if (first !== undefined) return first;
+  holder.$literal.set(k, key);
+  return key;
+}) as unknown as ExpressionOperator;
+
 /** The engine's operator context (built once). */
 export const bsonContext: Context = Context.init({
   query: { ...(queryOps as any), ...bsonQueryOps },
   projection: { ...(projectionOps as any) },
-  expression: { ...(expressionOps as any), ...typedExpressionOps, ...expressionOverrides },
-  pipeline: { ...(pipelineOps as any), $sort: sortStage },
+  expression: {
+    ...(expressionOps as any),
+    ...typedExpressionOps,
+    ...expressionOverrides,
+    $_byValue: byValue,
+  },
+  pipeline: { ...(pipelineOps as any), $sort: sortStage, $group: groupStage },
   accumulator: { ...(accumulatorOps as any), ...accumulatorOverrides },
   window: { ...(windowOps as any) },
 });

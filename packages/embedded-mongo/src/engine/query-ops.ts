@@ -113,6 +113,28 @@ function typeMatcher(spec: unknown): (v: unknown) => boolean {
   };
 }
 
+/** `{$mod: [divisor, remainder]}` on numbers of any type, truncated to integers as MongoDB does. */
+function modPredicate(spec: unknown): (cs: unknown[]) => boolean {
+  if (!Array.isArray(spec) || spec.length !== 2)
+    throw mongoError('BadValue', 'malformed mod, needs to be an array of two numbers');
+  if (!isNumeric(spec[0]) || !isNumeric(spec[1]))
+    throw mongoError('BadValue', 'malformed mod, divisor and remainder must be numbers');
+  const [d, r] = spec.map((x) => Number(x));
+  if (!Number.isFinite(d) || !Number.isFinite(r))
+    throw mongoError('BadValue', 'malformed mod, divisor and remainder must be finite numbers');
+  if (Math.trunc(d) === 0) throw mongoError('BadValue', 'divisor cannot be 0');
+  const divisor = BigInt(Math.trunc(d));
+  const remainder = BigInt(Math.trunc(r));
+  return (cs) =>
+    cs.some((c) => {
+      if (!isNumeric(c) || bsonTag(c) === 'Decimal128') return false;
+      const x = bsonTag(c) === 'Long' ? BigInt(String(c)) : Number(c);
+      if (typeof x === 'number' && !Number.isFinite(x)) return false;
+      const n = typeof x === 'bigint' ? x : BigInt(Math.trunc(x));
+      return n % divisor === remainder;
+    });
+}
+
 function existsPredicate(want: unknown): (cs: unknown[]) => boolean {
   return want ? (cs) => cs.some((c) => c !== undefined) : (cs) => cs.every((c) => c === undefined);
 }
@@ -220,6 +242,7 @@ export const bsonQueryOps: Record<string, QueryOperator> = {
   $lt: op(predicateMakers.$lt.make),
   $lte: op(predicateMakers.$lte.make),
   $all: allOp,
+  $mod: op(modPredicate),
   $elemMatch: elemMatchOp,
   ...Object.fromEntries(BIT_OPERATORS.map((name) => [name, op((mask) => bitsPredicate(name, mask))])),
   $type: op((spec) => {
