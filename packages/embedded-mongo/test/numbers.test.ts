@@ -364,6 +364,15 @@ describe('embedded-mongo: exact numeric types', () => {
       .aggregate([{ $group: { _id: { v: '$v', one: 1 }, n: { $sum: 1 } } }, { $match: { '_id.v': 2 } }])
       .toArray();
     expect(compound.map((g) => Number(g.n))).to.deep.equal([3]);
+    const paged = await raw
+      .aggregate([
+        { $sort: { _id: 1 } },
+        { $project: { _id: 1 } },
+        { $skip: Long.fromNumber(1) },
+        { $limit: new Double(2) },
+      ])
+      .toArray();
+    expect(paged.map((d) => Number(d._id))).to.deep.equal([2, 3]);
     // The matched documents come back typed, through a pipeline as through find.
     const matched = await raw.aggregate([{ $match: { v: 1 } }, { $sort: { _id: 1 } }]).toArray();
     expect(matched.map((d) => typeOf(d.v))).to.deep.equal(['int', 'long', 'double']);

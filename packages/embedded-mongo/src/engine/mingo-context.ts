@@ -18,7 +18,7 @@ import { addNumbers, asDouble, multiplyNumbers, toDouble } from './numbers';
 import { bsonCompare } from './compare';
 import { bsonQueryOps, collationCompare } from './query-ops';
 import { parseSort, sortDocs } from './sort';
-import { typedExpressionOps } from './typed-expressions';
+import { plainNumber, typedExpressionOps } from './typed-expressions';
 import { valueKey } from './value-key';
 import type { Doc } from './types';
 
@@ -143,6 +143,17 @@ const byValue = ((obj: unknown, expr: unknown, options: Options) => {
   return key;
 }) as unknown as ExpressionOperator;
 
+/** A stage whose operand mingo wants as a JS number (`$limit: Long(5)`), given one. */
+function numericOperand(name: '$limit' | '$skip'): PipelineOperator {
+  const original = (pipelineOps as unknown as Record<string, PipelineOperator>)[name];
+  return ((coll: Iterator, n: unknown, options: Options) =>
+    (original as unknown as (c: Iterator, n: unknown, o: Options) => Iterator)(
+      coll,
+      plainNumber(n),
+      options,
+    )) as unknown as PipelineOperator;
+}
+
 /** The engine's operator context (built once). */
 export const bsonContext: Context = Context.init({
   query: { ...(queryOps as any), ...bsonQueryOps },
@@ -153,7 +164,13 @@ export const bsonContext: Context = Context.init({
     ...expressionOverrides,
     $_byValue: byValue,
   },
-  pipeline: { ...(pipelineOps as any), $sort: sortStage, $group: groupStage },
+  pipeline: {
+    ...(pipelineOps as any),
+    $sort: sortStage,
+    $group: groupStage,
+    $limit: numericOperand('$limit'),
+    $skip: numericOperand('$skip'),
+  },
   accumulator: { ...(accumulatorOps as any), ...accumulatorOverrides },
   window: { ...(windowOps as any) },
 });

@@ -30,6 +30,7 @@ function skipCString(buf: Buffer, p: number): number {
  */
 export function keepIntegralDoubles(buf: Buffer, start: number, obj: Container, nestedOnly = false): void {
   const isArray = Array.isArray(obj);
+  const keys = isArray ? undefined : Object.keys(obj);
   const end = start + buf.readInt32LE(start) - 1;
   let p = start + 4;
   let index = 0;
@@ -51,7 +52,7 @@ export function keepIntegralDoubles(buf: Buffer, start: number, obj: Container, 
           !(v === 0 && 1 / v < 0)
         ) {
           if (isArray) obj[i] = new Double(v);
-          else obj[buf.toString('utf8', nameStart, nameEnd)] = new Double(v);
+          else obj[fieldName(buf, nameStart, nameEnd, keys!, i)] = new Double(v);
         }
         break;
       }
@@ -59,7 +60,7 @@ export function keepIntegralDoubles(buf: Buffer, start: number, obj: Container, 
       case 0x04: {
         const size = buf.readInt32LE(p);
         // A sub-document the decoder turned into a class (a DBRef) holds no plain fields to patch.
-        const child = isArray ? obj[i] : obj[buf.toString('utf8', nameStart, nameEnd)];
+        const child = isArray ? obj[i] : obj[fieldName(buf, nameStart, nameEnd, keys!, i)];
         if (child !== null && typeof child === 'object' && (Array.isArray(child) || isPlain(child)))
           keepIntegralDoubles(buf, p, child as Container);
         p += size;
@@ -109,6 +110,27 @@ export function keepIntegralDoubles(buf: Buffer, start: number, obj: Container, 
         return;
     }
   }
+}
+
+/**
+ * The name of the i-th field: the decoded object's i-th key when it is ASCII and its bytes are the field's (the
+ * usual case, without allocating), else the bytes decoded (JS puts integer-like keys first, so the orders can
+ * differ).
+ */
+function fieldName(buf: Buffer, start: number, end: number, keys: string[], i: number): string {
+  const key = keys[i];
+  if (key !== undefined && key.length === end - start) {
+    let same = true;
+    for (let j = 0; j < key.length; j++) {
+      const c = key.charCodeAt(j);
+      if (c >= 0x80 || c !== buf[start + j]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return key;
+  }
+  return buf.toString('utf8', start, end);
 }
 
 function isPlain(v: object): boolean {
