@@ -4,7 +4,7 @@ import { keepIntegralDoubles, promoteTopLevelLongs } from '../../src/wire/exact-
 
 /** Decodes as the wire layer does: a command body (top level promoted) or a data document. */
 function decode(doc: unknown, isCommand: boolean): Record<string, any> {
-  const bytes = serialize(doc as never);
+  const bytes = Buffer.from(serialize(doc as never));
   const out = deserialize(bytes, { promoteLongs: false });
   keepIntegralDoubles(bytes, 0, out, isCommand);
   if (isCommand) promoteTopLevelLongs(out);
