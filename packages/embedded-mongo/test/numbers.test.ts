@@ -145,6 +145,7 @@ describe('embedded-mongo: exact numeric types', () => {
       1, 2, 3,
     ]);
     expect(await ids({ $expr: { $eq: ['$v', new Double(5)] } })).to.deep.equal([1, 2, 3]);
+    expect(await ids({ $expr: { $in: ['$v', [Long.fromNumber(5), -3]] } })).to.deep.equal([1, 2, 3, 6]);
     expect(await ids({ $nor: [{ v: 5 }] })).to.deep.equal([4, 5, 6]);
     expect(await ids({ v: { $mod: [2, 1] } })).to.deep.equal([1, 2, 3, 4, 5]);
     expect(await ids({ v: { $mod: [Long.fromNumber(3), new Double(0)] } })).to.deep.equal([5, 6]);

@@ -50,6 +50,15 @@ const expressionOverrides: Record<string, ExpressionOperator> = {
   $lt: compareExpr((c) => c < 0),
   $lte: compareExpr((c) => c <= 0),
   $type: unary((v) => bsonTypeName(v)),
+  // By value in MongoDB's order (5 is in [Long(5)]), under the query's collation if any.
+  $in: ((obj: unknown, expr: unknown, options: Options) => {
+    const args = evalExpr(obj, expr, options) as unknown[];
+    if (!Array.isArray(args) || args.length !== 2)
+      throw new Error('Expression $in takes exactly 2 arguments');
+    if (!Array.isArray(args[1])) throw new Error('$in requires an array as a second argument');
+    const cmp = collationCompare(options) ?? bsonCompare;
+    return args[1].some((x) => cmp(x, args[0]) === 0);
+  }) as unknown as ExpressionOperator,
   $toObjectId: unary((v) =>
     v === null || v === undefined ? null : bsonTag(v) === 'ObjectId' ? v : new ObjectId(String(v)),
   ),

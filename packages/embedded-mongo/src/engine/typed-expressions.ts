@@ -107,11 +107,15 @@ function fold(name: string, f: (a: unknown, b: unknown) => unknown): ExpressionO
   }) as unknown as ExpressionOperator;
 }
 
+const subtractFallback = promoting('$subtract') as unknown as Op;
+const divideFallback = promoting('$divide', alwaysDouble) as unknown as Op;
+const toLongPlain = promoting('$toLong', undefined, true) as unknown as Op;
+
 const subtract = ((obj: unknown, expr: unknown, options: Options) => {
   const args = Array.isArray(expr) && expr.length === 2 ? operands(obj, expr, options) : undefined;
   if (args && args.some(isNullish)) return null;
   if (args && args.every(isNumeric)) return subtractNumbers(args[0], args[1]);
-  return (promoting('$subtract') as unknown as Op)(obj, expr, options);
+  return subtractFallback(obj, expr, options);
 }) as unknown as ExpressionOperator;
 
 const divide = ((obj: unknown, expr: unknown, options: Options) => {
@@ -119,11 +123,11 @@ const divide = ((obj: unknown, expr: unknown, options: Options) => {
   if (args && args.some(isNullish)) return null;
   if (args && args.every((a) => isNumeric(a) && bsonTag(a) !== 'Decimal128') && toDouble(args[1]) !== 0)
     return asDouble(toDouble(args[0]) / toDouble(args[1]));
-  return (promoting('$divide', alwaysDouble) as unknown as Op)(obj, expr, options);
+  return divideFallback(obj, expr, options);
 }) as unknown as ExpressionOperator;
 
 const toLong = ((obj: unknown, expr: unknown, options: Options) => {
-  const r = (promoting('$toLong', undefined, true) as unknown as Op)(obj, expr, options);
+  const r = toLongPlain(obj, expr, options);
   return typeof r === 'number' && Number.isSafeInteger(r) ? Long.fromNumber(r) : r;
 }) as unknown as ExpressionOperator;
 
