@@ -17,6 +17,16 @@ const INT32_MAX = 2147483647;
 
 type Container = Record<string, unknown> | unknown[];
 
+/** Sub-documents of a command's envelope, never data: not walked. */
+const ENVELOPE = new Set([
+  'lsid',
+  '$clusterTime',
+  'readConcern',
+  'writeConcern',
+  '$readPreference',
+  'cursor',
+]);
+
 /** The bytes after a cstring that starts at `p` (its terminating NUL included). */
 function skipCString(buf: Buffer, p: number): number {
   while (buf[p] !== 0) p++;
@@ -60,7 +70,12 @@ export function keepIntegralDoubles(buf: Buffer, start: number, obj: Container, 
       case 0x04: {
         const size = buf.readInt32LE(p);
         // A sub-document the decoder turned into a class (a DBRef) holds no plain fields to patch.
-        const child = isArray ? obj[i] : obj[fieldName(buf, nameStart, nameEnd, keys!, i)];
+        const name = isArray ? undefined : fieldName(buf, nameStart, nameEnd, keys!, i);
+        const child = isArray ? obj[i] : obj[name!];
+        if (nestedOnly && ENVELOPE.has(name!)) {
+          p += size;
+          break;
+        }
         if (child !== null && typeof child === 'object' && (Array.isArray(child) || isPlain(child)))
           keepIntegralDoubles(buf, p, child as Container);
         p += size;
