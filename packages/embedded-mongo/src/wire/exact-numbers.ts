@@ -8,7 +8,8 @@
  *
  * Only values inside the command's sub-documents and arrays are data (documents, filters, updates, pipelines);
  * the command's own top-level fields are its options and envelope (`txnNumber`, `getMore`, `limit`, ...), and
- * keep the promotion they always had: an int64 within 2^53 becomes a JS number there.
+ * keep the promotion they always had: an int64 within 2^53 becomes a JS number there. The envelope's
+ * sub-documents (`lsid`, `$clusterTime`, read and write concerns, `cursor`) hold no data and are not walked.
  */
 import { Double, Long } from 'bson';
 
