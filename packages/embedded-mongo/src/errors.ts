@@ -50,6 +50,7 @@ export const Codes = {
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
   WriteConflict: 112,
+  CommandNotSupported: 115,
   ExceededMemoryLimit: 146,
   NoSuchTransaction: 251,
   TransactionCommitted: 256,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Binary, DBRef, MongoClient, type Collection, type Db } from 'mongodb';
+import { Binary, DBRef, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import { getTestDatabase, type TestDatabase } from './helpers/db';
 
 /** Documents with any `_id` (the driver's default typing assumes ObjectId). */
@@ -313,6 +313,39 @@ describe('embedded-mongo: MongoDB fidelity', () => {
         .createCollection('badCollation', { collation: { locale: 'en', bogus: 1 } as never })
         .catch((e: unknown) => e);
       expect(err).to.include({ code: 2 });
+    });
+  });
+
+  describe('unsupported features', () => {
+    // A real MongoDB supports both, so these run against the embedded server only. Code 20 (IllegalOperation)
+    // on a write is what the driver rewrites to "does not support retryable writes"; 115 passes through.
+    beforeEach(function () {
+      if (!db.faults) this.skip();
+    });
+
+    it('refuses a time series collection with 115 CommandNotSupported and the reason', async () => {
+      const err = (await database
+        .createCollection('series', { timeseries: { timeField: 't' } })
+        .catch((e: unknown) => e)) as MongoServerError;
+      expect(err).to.be.instanceOf(MongoServerError);
+      expect(err).to.include({ code: 115, codeName: 'CommandNotSupported' });
+      expect(err.message).to.match(/time series collections are not supported/);
+      expect(err.message).not.to.match(/retryable writes/);
+    });
+
+    it('refuses a $jsonSchema validator with 115 CommandNotSupported, at create and at collMod', async () => {
+      const validator = { $jsonSchema: { bsonType: 'object', required: ['a'] } };
+      const atCreate = (await database
+        .createCollection('schema1', { validator })
+        .catch((e: unknown) => e)) as MongoServerError;
+      expect(atCreate).to.include({ code: 115, codeName: 'CommandNotSupported' });
+      expect(atCreate.message).to.match(/\$jsonSchema validators are not supported/);
+      await database.collection('schema2').insertOne({ a: 1 });
+      const atCollMod = (await database
+        .command({ collMod: 'schema2', validator })
+        .catch((e: unknown) => e)) as MongoServerError;
+      expect(atCollMod).to.include({ code: 115, codeName: 'CommandNotSupported' });
+      expect(atCollMod.message).not.to.match(/retryable writes/);
     });
   });
 });

@@ -100,7 +100,8 @@ function explainReply(
 
 function explainAggregate(ctx: CommandContext, cmd: Doc, verbosity: string): CommandResult {
   const { view, ns } = target(ctx, cmd);
-  if (!view) throw mongoError('IllegalOperation', 'explain of a collection-less aggregate is not supported');
+  if (!view)
+    throw mongoError('CommandNotSupported', 'explain of a collection-less aggregate is not supported');
   const started = Date.now();
   const { query, rest } = pushDown(view, cmd.pipeline);
   const first = cmd.pipeline[0];
@@ -140,5 +141,5 @@ export function explain(ctx: CommandContext, cmd: Doc): CommandResult {
     const q = view.query(compileFilter(filter));
     return explainReply(ns, filter, q, verbosity, inner, Date.now() - started);
   }
-  throw mongoError('IllegalOperation', `explain of ${kind} is not supported by the embedded server`);
+  throw mongoError('CommandNotSupported', `explain of ${kind} is not supported by the embedded server`);
 }

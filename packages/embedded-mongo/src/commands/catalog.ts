@@ -32,7 +32,10 @@ const IGNORED_CREATE_FIELDS = new Set([
 export function create(ctx: CommandContext, cmd: Doc): CommandResult {
   const name = collectionName(cmd, 'create');
   if (cmd.timeseries !== undefined)
-    throw mongoError('IllegalOperation', 'time series collections are not supported by the embedded server');
+    throw mongoError(
+      'CommandNotSupported',
+      'time series collections are not supported by the embedded server',
+    );
   if (cmd.collation !== undefined) parseCollation(cmd.collation);
   if (cmd.capped === true && cmd.size === undefined)
     throw mongoError('InvalidOptions', "the 'size' field is required when 'capped' is true");

@@ -38,6 +38,7 @@ function bitsOf(v: unknown): Bits | undefined {
     return n < INT64_MIN || n > INT64_MAX ? undefined : integerBits(n);
   }
   const tag = bsonTag(v);
+  if (tag === 'Double' || tag === 'Int32') return bitsOf((v as { value: number }).value);
   if (tag === 'Long') return integerBits(BigInt((v as Long).toString()));
   if (tag === 'Binary') return byteBits(bytesOf(v as Binary));
   return undefined;
@@ -60,7 +61,8 @@ function maskPositions(op: string, mask: unknown): number[] {
     return out;
   }
   let n: bigint | undefined;
-  if (typeof mask === 'number' && Number.isInteger(mask)) n = BigInt(mask);
+  if ((tag === 'Double' || tag === 'Int32') && Number.isInteger(Number(mask))) n = BigInt(Number(mask));
+  else if (typeof mask === 'number' && Number.isInteger(mask)) n = BigInt(mask);
   else if (tag === 'Long') n = BigInt((mask as Long).toString());
   if (n === undefined)
     throw mongoError(

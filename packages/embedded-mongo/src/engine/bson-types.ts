@@ -1,6 +1,6 @@
 /**
- * BSON type classification of decoded values (bson `deserialize` with default promotion): the canonical
- * type order MongoDB sorts and compares by, and the `$type` names.
+ * BSON type classification of decoded values (JS numbers, `Long`, `Double`, ... as wire/exact-numbers.ts
+ * decodes them): the canonical type order MongoDB sorts and compares by, and the `$type` names.
  */
 
 /** Canonical type ranks, as MongoDB's `canonicalizeBSONType` (missing and undefined rank as null). */

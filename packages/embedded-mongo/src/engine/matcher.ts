@@ -113,9 +113,9 @@ function containsRegex(v: unknown): boolean {
 }
 
 function cacheKey(filter: Doc, opts: FilterOptions): string {
-  let key = valueKey(filter);
+  let key = valueKey(filter, true);
   if (opts.collation) key += `\0c${JSON.stringify(opts.collation.spec)}`;
-  if (opts.variables) key += `\0v${valueKey(opts.variables)}`;
+  if (opts.variables) key += `\0v${valueKey(opts.variables, true)}`;
   return key;
 }
 

@@ -2,12 +2,20 @@
  * BSON numbers: exact comparison across JS number / Long / Decimal128 / Int32 / Double, and the typed
  * arithmetic of `$inc` / `$mul` (int32 overflow widens to Long, Long stays Long, Decimal128 is exact).
  */
-import { Decimal128, Long } from 'bson';
+import { Decimal128, Double, Long } from 'bson';
 import { bsonTag, isInt32Number } from './bson-types';
 
 type Exact = { k: 'nan' } | { k: 'inf'; neg: boolean } | { k: 'rat'; num: bigint; den: bigint };
 
 const NAN: Exact = { k: 'nan' };
+
+/**
+ * A double result as the engine keeps it: a JS number, unless bson would encode that number as int32 (an
+ * integral value in the int32 range), then a bson `Double`, so it stays a double on the wire.
+ */
+export function asDouble(n: number): number | Double {
+  return isInt32Number(n) ? new Double(n) : n;
+}
 
 /** The JS number a numeric BSON value stands for (lossy for big Long / Decimal128). */
 export function toDouble(v: unknown): number {
@@ -203,31 +211,50 @@ function decimalOp(a: unknown, b: unknown, op: 'add' | 'mul'): Decimal128 {
   return makeDecimal(x.coef * 10n ** BigInt(x.exp - e) + y.coef * 10n ** BigInt(y.exp - e), e);
 }
 
-function integerResult(r: bigint, kind: Kind): unknown {
-  if (r < LONG_MIN || r > LONG_MAX) return Number(r); // int64 overflow degrades to double
+function integerResult(r: bigint, kind: Kind, strict: boolean): unknown {
+  if (r < LONG_MIN || r > LONG_MAX) return strict ? undefined : Number(r); // an aggregation degrades to double
   if (kind === 0 && r >= -2147483648n && r <= 2147483647n) return Number(r);
   return Long.fromBigInt(r);
 }
 
-/** `a + b` with MongoDB's type rules. Both must be numeric. */
-export function addNumbers(a: unknown, b: unknown): unknown {
+/**
+ * `a + b` with MongoDB's type rules (int32 overflow widens to int64; int + double is a double). Both must be
+ * numeric. An int64 overflow gives a double, or undefined when `strict` (an update, where it is an error).
+ */
+export function addNumbers(a: unknown, b: unknown, strict = false): unknown {
   if (typeof a === 'number' && typeof b === 'number') {
     const r = a + b;
-    if (isInt32Number(a) && isInt32Number(b) && !isInt32Number(r)) return Long.fromNumber(r);
-    return r;
+    if (isInt32Number(a) && isInt32Number(b)) return isInt32Number(r) ? r : Long.fromNumber(r);
+    return asDouble(r);
   }
   const kind = Math.max(kindOf(a), kindOf(b)) as Kind;
   if (kind === 3) return decimalOp(a, b, 'add');
-  if (kind === 2) return toDouble(a) + toDouble(b);
-  return integerResult(toBig(a) + toBig(b), kind);
+  if (kind === 2) return asDouble(toDouble(a) + toDouble(b));
+  return integerResult(toBig(a) + toBig(b), kind, strict);
 }
 
-/** `a * b` with MongoDB's type rules. Both must be numeric. */
-export function multiplyNumbers(a: unknown, b: unknown): unknown {
+/** `-v` of a numeric value, keeping its type (the negation of the smallest int32 / int64 widens). */
+export function negateNumber(v: unknown): unknown {
+  const k = kindOf(v);
+  if (k === 3) {
+    const s = (v as Decimal128).toString();
+    return Decimal128.fromString(s.startsWith('-') ? s.slice(1) : `-${s}`);
+  }
+  if (k === 2) return asDouble(-toDouble(v));
+  return integerResult(-toBig(v), k, false);
+}
+
+/** `a - b` with the type rules of `addNumbers`. */
+export function subtractNumbers(a: unknown, b: unknown): unknown {
+  return addNumbers(a, negateNumber(b));
+}
+
+/** `a * b` with MongoDB's type rules. Both must be numeric; `strict` as for `addNumbers`. */
+export function multiplyNumbers(a: unknown, b: unknown, strict = false): unknown {
   const kind = Math.max(kindOf(a), kindOf(b)) as Kind;
   if (kind === 3) return decimalOp(a, b, 'mul');
-  if (kind === 2) return toDouble(a) * toDouble(b);
-  return integerResult(toBig(a) * toBig(b), kind);
+  if (kind === 2) return asDouble(toDouble(a) * toDouble(b));
+  return integerResult(toBig(a) * toBig(b), kind, strict);
 }
 
 /** `$bit` on int / long values; returns undefined when a value is not an integer type. */
@@ -247,5 +274,6 @@ export function zeroLike(v: unknown): unknown {
   const k = kindOf(v);
   if (k === 1) return Long.fromNumber(0);
   if (k === 3) return Decimal128.fromString('0');
+  if (k === 2) return new Double(0);
   return 0;
 }

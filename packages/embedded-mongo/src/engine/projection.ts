@@ -5,7 +5,7 @@
  */
 import { Aggregator } from 'mingo/aggregator';
 import { MongoError, mongoError } from '../errors';
-import { isPlainObject } from './bson-types';
+import { isNumeric, isPlainObject } from './bson-types';
 import { deepCopy } from './clone';
 import { compileFilter } from './matcher';
 import { mingoOptions } from './mingo-context';
@@ -136,8 +136,9 @@ export function compileProjection(spec: unknown): Projector {
       mode ??= 'include';
       continue;
     }
+    const n = isNumeric(v) ? Number(v) : v; // 0 / 1 of any numeric type
     const on =
-      v === true || (typeof v === 'number' && v !== 0) || (v !== false && v !== 0 && !isPlainObject(v));
+      n === true || (typeof n === 'number' && n !== 0) || (n !== false && n !== 0 && !isPlainObject(n));
     if (path === '_id') {
       idIncluded = on;
       continue;

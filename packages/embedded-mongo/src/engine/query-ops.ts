@@ -57,7 +57,7 @@ function inPredicate(values: unknown, cmp?: Compare): (candidates: unknown[]) =>
   const regexes = values.filter((v): v is RegExp => v instanceof RegExp);
   const plain = values.filter((v) => !(v instanceof RegExp));
   const matchNull = plain.some(isNullish);
-  const keys = plain.length > 8 && !cmp ? new Set(plain.map(valueKey)) : undefined;
+  const keys = plain.length > 8 && !cmp ? new Set(plain.map((p) => valueKey(p))) : undefined;
   const equals = cmp ? (a: unknown, b: unknown) => cmp(a, b) === 0 : bsonEquals;
   return (cs) => {
     for (const c of cs) {
@@ -111,6 +111,28 @@ function typeMatcher(spec: unknown): (v: unknown) => boolean {
     const n = bsonTypeName(v);
     return names.some((t) => t === n || (t === 'number' && isNumeric(v)));
   };
+}
+
+/** `{$mod: [divisor, remainder]}` on numbers of any type, truncated to integers as MongoDB does. */
+function modPredicate(spec: unknown): (cs: unknown[]) => boolean {
+  if (!Array.isArray(spec) || spec.length !== 2)
+    throw mongoError('BadValue', 'malformed mod, needs to be an array of two numbers');
+  if (!isNumeric(spec[0]) || !isNumeric(spec[1]))
+    throw mongoError('BadValue', 'malformed mod, divisor and remainder must be numbers');
+  const [d, r] = spec.map((x) => Number(x));
+  if (!Number.isFinite(d) || !Number.isFinite(r))
+    throw mongoError('BadValue', 'malformed mod, divisor and remainder must be finite numbers');
+  if (Math.trunc(d) === 0) throw mongoError('BadValue', 'divisor cannot be 0');
+  const divisor = BigInt(Math.trunc(d));
+  const remainder = BigInt(Math.trunc(r));
+  return (cs) =>
+    cs.some((c) => {
+      if (!isNumeric(c) || bsonTag(c) === 'Decimal128') return false;
+      const x = bsonTag(c) === 'Long' ? BigInt(String(c)) : Number(c);
+      if (typeof x === 'number' && !Number.isFinite(x)) return false;
+      const n = typeof x === 'bigint' ? x : BigInt(Math.trunc(x));
+      return n % divisor === remainder;
+    });
 }
 
 function existsPredicate(want: unknown): (cs: unknown[]) => boolean {
@@ -220,6 +242,7 @@ export const bsonQueryOps: Record<string, QueryOperator> = {
   $lt: op(predicateMakers.$lt.make),
   $lte: op(predicateMakers.$lte.make),
   $all: allOp,
+  $mod: op(modPredicate),
   $elemMatch: elemMatchOp,
   ...Object.fromEntries(BIT_OPERATORS.map((name) => [name, op((mask) => bitsPredicate(name, mask))])),
   $type: op((spec) => {

@@ -429,7 +429,7 @@ export class Store {
     coll.checkUnique(keys, selfRid, (r) => overlay.has(r.idk));
     for (const [ix, tuples] of keys) {
       if (!ix.unique || ix.name === '_id_' || !tuples) continue;
-      const mine = new Set(tuples.map(valueKey));
+      const mine = new Set(tuples.map((t) => valueKey(t)));
       for (const [otherIdk, other] of overlay) {
         if (!other || otherIdk === idk) continue;
         const clash = ix.keysOf(other)?.find((t) => mine.has(valueKey(t)));

@@ -18,7 +18,10 @@ export function checkValidatorOptions(options: Doc): void {
     if (!isPlainObject(options.validator))
       throw mongoError('TypeMismatch', "BSON field 'validator' is the wrong type, expected object");
     if ('$jsonSchema' in options.validator)
-      throw mongoError('IllegalOperation', '$jsonSchema validators are not supported by the embedded server');
+      throw mongoError(
+        'CommandNotSupported',
+        '$jsonSchema validators are not supported by the embedded server',
+      );
     compileFilter(options.validator);
   }
   if (options.validationLevel !== undefined && !LEVELS.has(options.validationLevel))

@@ -11,8 +11,12 @@ function str(s: string): string {
   return `${s.length}:${s}`;
 }
 
-/** The canonical key of a value (see module doc). */
-export function valueKey(v: unknown): string {
+/**
+ * The canonical key of a value (see module doc); `typed` keeps numbers of different BSON types apart
+ * (`Long(5)`, `Double(5)`, `5`), for keys of things that keep the values themselves (the filter cache: an
+ * upsert builds its document from the cached filter).
+ */
+export function valueKey(v: unknown, typed = false): string {
   switch (typeof v) {
     case 'string':
       return `s${str(v)}`;
@@ -30,7 +34,7 @@ export function valueKey(v: unknown): string {
   if (v === null) return 'z';
   if (Array.isArray(v)) {
     let out = '[';
-    for (const x of v) out += valueKey(x) + ',';
+    for (const x of v) out += valueKey(x, typed) + ',';
     return out + ']';
   }
   if (v instanceof Date) return `d${v.getTime()}`;
@@ -39,7 +43,7 @@ export function valueKey(v: unknown): string {
     case undefined: {
       let out = '{';
       for (const k of Object.keys(v as object))
-        out += str(k) + valueKey((v as Record<string, unknown>)[k]) + ',';
+        out += str(k) + valueKey((v as Record<string, unknown>)[k], typed) + ',';
       return out + '}';
     }
     case 'ObjectId':
@@ -48,7 +52,7 @@ export function valueKey(v: unknown): string {
     case 'Int32':
     case 'Double':
     case 'Decimal128':
-      return `n${numberKey(v)}`;
+      return typed ? `n${(v as { _bsontype: string })._bsontype}${numberKey(v)}` : `n${numberKey(v)}`;
     case 'Binary': {
       const b = v as Binary;
       return `x${b.sub_type}:${Buffer.from(b.buffer.buffer, b.buffer.byteOffset, b.position).toString('base64')}`;

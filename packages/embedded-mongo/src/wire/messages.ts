@@ -1,5 +1,6 @@
 import { deserialize, serialize, type DeserializeOptions } from 'bson';
 import type { Doc } from '../engine/types';
+import { keepIntegralDoubles, promoteTopLevelLongs } from './exact-numbers';
 import { HEADER_BYTES, MAX_BSON_BYTES, MAX_COMMAND_BYTES, MsgFlags, OpCode, ProtocolError } from './protocol';
 
 /** A command read from the wire, whichever opcode carried it. */
@@ -13,10 +14,10 @@ export interface Request {
 }
 
 /**
- * How command documents are decoded. Values are promoted to JS numbers and strings (int64 within 2^53 becomes a
- * number) because the engine's matching and arithmetic work on those.
+ * How command documents are decoded: int64 as `Long`, every other value promoted; `decodeDocument` then keeps
+ * integral doubles as `Double` and gives the top level its JS numbers back (see exact-numbers.ts).
  */
-const DECODE_OPTIONS: DeserializeOptions = {};
+const DECODE_OPTIONS: DeserializeOptions = { promoteLongs: false };
 
 /**
  * Reads one whole message (header included). Throws ProtocolError for anything that is not a well-formed
@@ -48,7 +49,7 @@ function parseOpMsg(msg: Buffer, requestId: number): Request {
     const size = readSize(msg, pos, end);
     if (kind === 0) {
       if (body) throw new ProtocolError('OP_MSG with more than one body section');
-      body = decodeDocument(msg, pos, size, MAX_COMMAND_BYTES);
+      body = decodeDocument(msg, pos, size, MAX_COMMAND_BYTES, true);
     } else if (kind === 1) {
       (sequences ??= []).push(readSequence(msg, pos, pos + size));
     } else {
@@ -84,12 +85,13 @@ function parseOpQuery(msg: Buffer, requestId: number): Request {
   if (nsEnd < 0) throw new ProtocolError('OP_QUERY collection name is not terminated');
   const ns = msg.toString('utf8', HEADER_BYTES + 4, nsEnd);
   const pos = nsEnd + 1 + 8; // numberToSkip, numberToReturn
-  const query = decodeDocument(msg, pos, readSize(msg, pos, msg.length), MAX_COMMAND_BYTES);
+  const query = decodeDocument(msg, pos, readSize(msg, pos, msg.length), MAX_COMMAND_BYTES, true);
   const dot = ns.indexOf('.');
   if (dot <= 0 || ns.slice(dot + 1) !== '$cmd')
     throw new ProtocolError(`OP_QUERY on '${ns}' is not a command`);
   // Old clients wrap the command as {$query: cmd, $readPreference}.
   const command = query.$query && typeof query.$query === 'object' ? { ...query.$query } : query;
+  if (command !== query) promoteTopLevelLongs(command);
   if (command.$db === undefined) command.$db = ns.slice(0, dot);
   return { opCode: OpCode.Query, requestId, command, moreToCome: false };
 }
@@ -102,9 +104,17 @@ function readSize(msg: Buffer, pos: number, end: number): number {
   return size;
 }
 
-function decodeDocument(msg: Buffer, pos: number, size: number, max: number): Doc {
+/**
+ * One document of a message with its numbers typed as exact-numbers.ts describes: a command body (`isCommand`)
+ * keeps JS numbers in its top-level fields; a document of a kind-1 sequence is data throughout.
+ */
+function decodeDocument(msg: Buffer, pos: number, size: number, max: number, isCommand = false): Doc {
   if (size > max) throw new ProtocolError(`document of ${size} bytes is over the ${max} byte limit`);
-  return deserialize(msg.subarray(pos, pos + size), DECODE_OPTIONS);
+  const bytes = msg.subarray(pos, pos + size);
+  const doc = deserialize(bytes, DECODE_OPTIONS);
+  keepIntegralDoubles(bytes, 0, doc, isCommand);
+  if (isCommand) promoteTopLevelLongs(doc);
+  return doc;
 }
 
 let nextRequestId = 1;

@@ -153,6 +153,15 @@ class Applier {
     );
   }
 
+  /** The result of `$inc` / `$mul`; undefined (an int64 overflow) is MongoDB's BadValue. */
+  checked(op: string, old: unknown, result: unknown): unknown {
+    if (result !== undefined) return result;
+    throw mongoError(
+      'BadValue',
+      `Failed to apply ${op} operations to current value ((${bsonTypeName(old) === 'long' ? 'NumberLong' : bsonTypeName(old)})${String(old)}) for document {_id: ${summary(this.id)}}`,
+    );
+  }
+
   arrayAt(c: Container, key: string): unknown[] {
     const arr = get(c, key);
     if (arr === undefined) return [];
@@ -308,13 +317,13 @@ const LEAVES: Record<string, Leaf> = {
     const old = get(c, key);
     if (old === undefined) return a.setValue(c, key, path, op.value);
     if (!isNumeric(old)) throw a.typeError('$inc', key, old);
-    a.setValue(c, key, path, addNumbers(old, op.value));
+    a.setValue(c, key, path, a.checked('$inc', old, addNumbers(old, op.value, true)));
   },
   $mul: (a, c, key, path, op) => {
     const old = get(c, key);
     if (old === undefined) return a.setValue(c, key, path, zeroLike(op.value));
     if (!isNumeric(old)) throw a.typeError('$mul', key, old);
-    a.setValue(c, key, path, multiplyNumbers(old, op.value));
+    a.setValue(c, key, path, a.checked('$mul', old, multiplyNumbers(old, op.value, true)));
   },
   $min: (a, c, key, path, op) => {
     const old = get(c, key);
