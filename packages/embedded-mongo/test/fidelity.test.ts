@@ -348,4 +348,40 @@ describe('embedded-mongo: MongoDB fidelity', () => {
       expect(atCollMod.message).not.to.match(/retryable writes/);
     });
   });
+
+  describe('hinted order and capped flags (mongoose suite)', () => {
+    it("returns an unsorted query's documents in the hinted index's order, in find and aggregate", async () => {
+      const coll = database.collection<Loose>('hinted');
+      await coll.createIndex({ qty: -1, name: -1 });
+      await coll.insertMany([
+        { _id: 1, name: 'Andrew', qty: 4 },
+        { _id: 2, name: 'Betty', qty: 5 },
+        { _id: 3, name: 'Charlie', qty: 4 },
+      ]);
+      const names = (docs: Loose[]) => docs.map((d) => d.name);
+      expect(names(await coll.find({}).toArray())).to.deep.equal(['Andrew', 'Betty', 'Charlie']);
+      const byIndex = ['Betty', 'Charlie', 'Andrew'];
+      expect(names(await coll.find({}, { hint: { qty: -1, name: -1 } }).toArray())).to.deep.equal(byIndex);
+      expect(names(await coll.find({}, { hint: 'qty_-1_name_-1' }).toArray())).to.deep.equal(byIndex);
+      expect(
+        names(await coll.aggregate<Loose>([{ $match: {} }], { hint: { qty: -1, name: -1 } }).toArray()),
+      ).to.deep.equal(byIndex);
+      // A sort of the query's own wins over the hint's order.
+      expect(
+        names(await coll.find({}, { hint: { qty: -1, name: -1 }, sort: { name: 1 } }).toArray()),
+      ).to.deep.equal(['Andrew', 'Betty', 'Charlie']);
+      expect(
+        names(
+          await coll.aggregate<Loose>([{ $sort: { name: 1 } }], { hint: { qty: -1, name: -1 } }).toArray(),
+        ),
+      ).to.deep.equal(['Andrew', 'Betty', 'Charlie']);
+    });
+
+    it('reads a number as the capped flag, as MongoDB does: {capped: 1024} without size is refused (72)', async () => {
+      const err = await database
+        .createCollection('cappedNumber', { capped: 1024 } as never)
+        .catch((e: unknown) => e);
+      expect(err).to.include({ code: 72 });
+    });
+  });
 });

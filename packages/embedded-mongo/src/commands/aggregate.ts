@@ -6,7 +6,7 @@ import { isPlainObject } from '../engine/bson-types';
 import { pushDown, runPipeline } from '../engine/aggregate';
 import type { CollView } from '../engine';
 import { evaluateLet } from '../engine/let-variables';
-import { checkHint } from '../engine/hint';
+import { checkHint, hintedOrder } from '../engine/hint';
 import { compileFilter } from '../engine/matcher';
 import type { QueryResult } from '../engine/planner';
 import { parseSort } from '../engine/sort';
@@ -45,10 +45,25 @@ export function aggregate(ctx: CommandContext, cmd: Doc): CommandResult {
   const onView = typeof cmd.aggregate === 'string' ? resolveView(ctx, cmd.aggregate) : undefined;
   const docs = onView
     ? runOnView(ctx, onView, rest, opts)
-    : runPipeline(view, rest, { ...opts, resolve: resolver(ctx) }).docs;
+    : runPipeline(view, inHintedOrder(rest, hintedOrder(view?.coll, cmd.hint)), {
+        ...opts,
+        resolve: resolver(ctx),
+      }).docs;
   if (!output) return { cursor: { ns, docs } };
   writeOutput(ctx, output, docs, variables);
   return { cursor: { ns, docs: [] } };
+}
+
+/**
+ * A hinted aggregation reads the collection through that index, so its documents reach the first stage that is
+ * not a `$match` in index order: a `$sort` on the index's keys goes there, unless the pipeline sorts first itself.
+ */
+function inHintedOrder(pipeline: Doc[], order: Record<string, 1 | -1> | undefined): Doc[] {
+  if (!order) return pipeline;
+  let at = 0;
+  while (at < pipeline.length && isPlainObject(pipeline[at]) && '$match' in pipeline[at]) at++;
+  if (at < pipeline.length && isPlainObject(pipeline[at]) && '$sort' in pipeline[at]) return pipeline;
+  return [...pipeline.slice(0, at), { $sort: order }, ...pipeline.slice(at)];
 }
 
 function queryPlanner(ns: string, filter: Doc, q: QueryResult): Doc {

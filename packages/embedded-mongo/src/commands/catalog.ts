@@ -37,7 +37,9 @@ export function create(ctx: CommandContext, cmd: Doc): CommandResult {
       'time series collections are not supported by the embedded server',
     );
   if (cmd.collation !== undefined) parseCollation(cmd.collation);
-  if (cmd.capped === true && cmd.size === undefined)
+  // MongoDB reads `capped` as a boolean from any number too (`{capped: 1024}` is capped, and needs a size).
+  const capped = cmd.capped === true || (typeof cmd.capped === 'number' && cmd.capped !== 0);
+  if (capped && cmd.size === undefined)
     throw mongoError('InvalidOptions', "the 'size' field is required when 'capped' is true");
   const options: Doc = {};
   for (const [k, v] of Object.entries(cmd)) if (!IGNORED_CREATE_FIELDS.has(k)) options[k] = deepCopy(v);

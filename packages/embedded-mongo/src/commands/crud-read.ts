@@ -6,7 +6,7 @@ import { isPlainObject } from '../engine/bson-types';
 import { bsonCompare } from '../engine/compare';
 import { deepCopy } from '../engine/clone';
 import { evaluateLet } from '../engine/let-variables';
-import { checkHint } from '../engine/hint';
+import { checkHint, hintedOrder } from '../engine/hint';
 import { compileFilter } from '../engine/matcher';
 import { isIndexSegment, ownValue, splitPath } from '../engine/paths';
 import { compileProjection } from '../engine/projection';
@@ -49,7 +49,9 @@ export function find(ctx: CommandContext, cmd: Doc): CommandResult {
   const project = compileProjection(optionalDoc(cmd, 'projection'));
   const view = ctx.engine.view(ctx.db, name, ctx.txn);
   checkHint(view.coll, cmd.hint);
-  const result = view.query(m, { sort: parseSort(optionalDoc(cmd, 'sort')), skip, limit });
+  const given = optionalDoc(cmd, 'sort');
+  const sort = given && Object.keys(given).length > 0 ? given : hintedOrder(view.coll, cmd.hint);
+  const result = view.query(m, { sort: parseSort(sort), skip, limit });
   return { cursor: { ns: `${ctx.db}.${name}`, docs: result.docs.map((d) => project(d, m.filter)) } };
 }
 
