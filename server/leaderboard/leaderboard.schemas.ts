@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { pageLimitSchema } from '../http/page-limit';
 import type { LeaderboardQuery } from './leaderboard.service';
 
 /** GET /api/sales/:id/leaderboard query. */
@@ -8,12 +9,7 @@ export const leaderboardQuerySchema = Joi.object<LeaderboardQuery>({
     .min(1)
     .max(Number.MAX_SAFE_INTEGER)
     .description('Round to list; default: the current round'),
-  limit: Joi.number()
-    .integer()
-    .min(1)
-    .max(100)
-    .default(50)
-    .description('Page size; outside 1..100 is 400 VALIDATION_ERROR'),
+  limit: pageLimitSchema,
   cursor: Joi.string()
     .max(512)
     .description(

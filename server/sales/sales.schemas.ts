@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import { validate as isCronExpression } from 'node-cron';
 import { instant } from '../http/instant';
+import { pageLimitSchema } from '../http/page-limit';
 import { moneySchema } from '../products/products.schemas';
 import type { PromoCondition } from '../ledger';
 import type { SaleStatus } from './sale.view';
@@ -79,12 +80,7 @@ export const openRoundSchema = Joi.object<OpenRoundInput>({
 /** GET /api/sales query. */
 export const listSalesSchema = Joi.object<ListSalesQuery>({
   status: Joi.string().valid('scheduled', 'active', 'sold_out').description('Only sales with this status'),
-  limit: Joi.number()
-    .integer()
-    .min(1)
-    .max(100)
-    .default(50)
-    .description('Page size; outside 1..100 is 400 VALIDATION_ERROR'),
+  limit: pageLimitSchema,
   cursor: Joi.string()
     .max(64)
     .description('nextCursor of the previous page; anything else is 400 VALIDATION_ERROR'),

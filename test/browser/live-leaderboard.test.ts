@@ -1,34 +1,14 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '@flash-sale/harness/chromium';
-import { TestApp, type TestUser } from '@flash-sale/harness/app';
-import { boardRows, logIn, openSale, waitForRows } from './page-helpers';
+import type { Page } from 'playwright-core';
+import type { TestApp, TestUser } from '@flash-sale/harness/app';
+import { boardRows, logIn, openSale, pageSuite, waitForRows } from './page-helpers';
 
 describe('demo page: the live leaderboard, in a real browser', function () {
   this.timeout(60_000);
   let app: TestApp;
-  let browser: Browser;
   let page: Page;
   let admin: TestUser;
-  const pageErrors: string[] = [];
-
-  before(async () => {
-    app = await TestApp.start();
-    admin = await app.createUser({ role: 'admin' });
-    browser = await launchChromium();
-  });
-  beforeEach(async () => {
-    page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-  });
-  afterEach(async () => {
-    await page?.close();
-    expect(pageErrors.splice(0), 'errors in the page').to.deep.equal([]);
-  });
-  after(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  pageSuite((suite) => ({ app, admin, page } = suite));
 
   /** Buys once for each buyer, one after the other; returns the buyers' names by position. */
   async function buyInTurn(saleId: string, buyers: TestUser[]): Promise<Map<number, string>> {

@@ -1,5 +1,46 @@
-import type { Page } from 'playwright-core';
-import { TEST_PASSWORD, type TestUser } from '@flash-sale/harness/app';
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '@flash-sale/harness/chromium';
+import { TestApp, TEST_PASSWORD, type TestUser } from '@flash-sale/harness/app';
+
+/** What each test of a page suite gets. */
+export interface PageSuite {
+  app: TestApp;
+  admin: TestUser;
+  /** A fresh phone-sized page (390 × 844) for this test. */
+  page: Page;
+}
+
+/**
+ * The hooks of a page suite: one app, an admin and Chromium for the suite; before each test a new page, handed to
+ * `use` with the app and the admin; after it, the page is closed and must have thrown no error.
+ */
+export function pageSuite(use: (suite: PageSuite) => void): void {
+  let app: TestApp;
+  let admin: TestUser;
+  let browser: Browser;
+  let page: Page | undefined;
+  const pageErrors: string[] = [];
+  before(async () => {
+    app = await TestApp.start();
+    admin = await app.createUser({ role: 'admin' });
+    browser = await launchChromium();
+  });
+  beforeEach(async () => {
+    const opened = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    opened.on('pageerror', (error) => pageErrors.push(error.message));
+    page = opened;
+    use({ app, admin, page: opened });
+  });
+  afterEach(async () => {
+    await page?.close();
+    expect(pageErrors.splice(0), 'errors in the page').to.deep.equal([]);
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+}
 
 /** One row of the page's leaderboard, as shown. */
 export interface BoardRow {

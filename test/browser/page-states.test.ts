@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '@flash-sale/harness/chromium';
-import { TestApp, TEST_PASSWORD, type TestUser } from '@flash-sale/harness/app';
+import type { Page } from 'playwright-core';
+import { TEST_PASSWORD, type TestApp, type TestUser } from '@flash-sale/harness/app';
+import { pageSuite } from './page-helpers';
 
 /** What the page showed at each change of the connection pill (recorded in the page: a reconnect is quick). */
 interface Seen {
@@ -13,28 +13,9 @@ interface Seen {
 describe('demo page states in a real browser', function () {
   this.timeout(60_000);
   let app: TestApp;
-  let browser: Browser;
   let page: Page;
   let admin: TestUser;
-  const pageErrors: string[] = [];
-
-  before(async () => {
-    app = await TestApp.start();
-    admin = await app.createUser({ role: 'admin' });
-    browser = await launchChromium();
-  });
-  beforeEach(async () => {
-    page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-  });
-  afterEach(async () => {
-    await page?.close();
-    expect(pageErrors.splice(0), 'errors in the page').to.deep.equal([]);
-  });
-  after(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  pageSuite((suite) => ({ app, admin, page } = suite));
 
   async function openSale(saleId: string) {
     await page.goto(`${app.baseUrl}/?sale=${saleId}`);
