@@ -1,42 +1,22 @@
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { createApp, type App } from '../../server/app';
-import { loadConfig } from '../../server/config';
-import { openConnection } from '../../server/db/connect';
-import { start, type EmbeddedMongo } from '@flash-sale/embedded-mongo';
-import { createLogger } from '../../server/logger';
-import { TestClock } from '@flash-sale/harness/app';
+import type { EmbeddedMongo } from '@flash-sale/embedded-mongo';
+import { startRig, type FaultRig } from '../faults/harness';
 
 /** Fault injection needs a database of its own: the embedded server, never a shared or external one. */
 describe('database outage', function () {
   this.timeout(30_000);
+  let rig: FaultRig | undefined;
   let server: EmbeddedMongo;
-  let app: App;
   let baseUrl: string;
-  let close: () => Promise<void>;
 
   before(async function () {
     if (process.env.MONGODB_URI) this.skip();
-    server = await start({});
-    const connection = await openConnection(server.uri, 'outage');
-    const logger = createLogger({ level: 'error', json: false, silent: !process.env.TEST_LOGS });
-    app = await createApp({
-      config: loadConfig({ NODE_ENV: 'test' }),
-      connection,
-      logger,
-      clock: new TestClock(),
-      jobs: false,
-    });
-    await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
-    close = async () => {
-      await app.close();
-      await connection.close();
-      await server.stop();
-    };
+    rig = await startRig({ jobs: false });
+    server = rig.db;
+    baseUrl = rig.url;
   });
   after(async () => {
-    await close?.();
+    await rig?.close();
   });
 
   it('answers 503 fast while the database is unreachable, and recovers', async () => {

@@ -1,13 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { Connection } from 'mongoose';
-import { createApp, type App } from '../../server/app';
-import { loadConfig } from '../../server/config';
-import { openConnection } from '../../server/db/connect';
-import { start, type EmbeddedMongo } from '@flash-sale/embedded-mongo';
+import type { EmbeddedMongo } from '@flash-sale/embedded-mongo';
 import { RATE_LIMIT_COLLECTION } from '../../server/http/shared-limiter';
-import { createLogger } from '../../server/logger';
-import { TestApp, TestClock, type Answer } from '@flash-sale/harness/app';
+import { TestApp, type Answer } from '@flash-sale/harness/app';
+import { startRig, type FaultRig } from '../faults/harness';
 
 const LIMIT = 4;
 /** Bounds a test that needs a whole burst inside one 1-second window: a slower burst is tried again. */
@@ -127,33 +123,18 @@ describe('rate limits across instances', () => {
 /** Fault injection needs a database of its own: the embedded server, never a shared or external one. */
 describe('rate limits while the database is unreachable', function () {
   this.timeout(30_000);
+  let rig: FaultRig | undefined;
   let server: EmbeddedMongo;
-  let app: App;
   let baseUrl: string;
-  let close: () => Promise<void>;
 
   before(async function () {
     if (process.env.MONGODB_URI) this.skip();
-    server = await start({});
-    const connection = await openConnection(server.uri, 'limits-outage');
-    const logger = createLogger({ level: 'error', json: false, silent: !process.env.TEST_LOGS });
-    app = await createApp({
-      config: loadConfig({ NODE_ENV: 'test', AUTH_RATE_LIMIT: '2' }),
-      connection,
-      logger,
-      clock: new TestClock(),
-      jobs: false,
-    });
-    await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
-    close = async () => {
-      await app.close();
-      await connection.close();
-      await server.stop();
-    };
+    rig = await startRig({ env: { AUTH_RATE_LIMIT: '2' }, jobs: false });
+    server = rig.db;
+    baseUrl = rig.url;
   });
   after(async () => {
-    await close?.();
+    await rig?.close();
   });
 
   it('falls back to the same limit per process: 503 from the route within the limit, 429 past it', async () => {

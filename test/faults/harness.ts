@@ -16,8 +16,8 @@ import { api, createSale, type Caller, checkLedger, waitForReconciled } from '@f
 export const ANSWER_BOUND_MS = 5000;
 
 /**
- * The full app (jobs on, real clock: the reconciler and the change stream recover by themselves) on its own
- * embedded database, started in this process so the test holds the database's fault hooks.
+ * The full app (jobs on unless asked otherwise, real clock: the reconciler and the change stream recover by
+ * themselves) on its own embedded database, started in this process so the test holds the database's fault hooks.
  */
 export interface FaultRig {
   db: EmbeddedMongo;
@@ -30,13 +30,24 @@ export interface FaultRig {
   close(): Promise<void>;
 }
 
+/** What a rig may change: environment over the rig's own (rate limits raised), and whether the jobs run. */
+export interface RigOptions {
+  env?: Record<string, string>;
+  jobs?: boolean;
+}
+
 /** Starts a rig; resolves once the app listens. */
-export async function startRig(): Promise<FaultRig> {
+export async function startRig(options: RigOptions = {}): Promise<FaultRig> {
   const db = await start({});
   const connection = await openConnection(db.uri, 'faults');
-  const config = loadConfig({ NODE_ENV: 'test', PURCHASE_RATE_LIMIT: '1000000', AUTH_RATE_LIMIT: '1000000' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PURCHASE_RATE_LIMIT: '1000000',
+    AUTH_RATE_LIMIT: '1000000',
+    ...options.env,
+  });
   const logger = createLogger({ level: 'error', json: false, silent: !process.env.TEST_LOGS });
-  const app = await createApp({ config, connection, logger, jobs: true });
+  const app = await createApp({ config, connection, logger, jobs: options.jobs ?? true });
   await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
   const tokens = createTokenService(config.jwt.key, config.jwt.expiresInSeconds);
