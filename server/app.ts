@@ -1,6 +1,5 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import express from 'express';
-import helmet from 'helmet';
 import type { Connection } from 'mongoose';
 import { Server as SocketServer } from 'socket.io';
 import type { Logger } from 'winston';
@@ -16,6 +15,7 @@ import { errorHandler, notFound } from './http/error-handler';
 import { createRateLimits } from './http/rate-limits';
 import { healthRoutes } from './http/health';
 import { requireJsonBodies } from './http/json-only';
+import { securityHeaders } from './http/security-headers';
 import { methodNotAllowed } from './http/method-not-allowed';
 import { startJobs, type Jobs } from './jobs';
 import { ensureLedgerIndexes, reconcileAtStartup } from './ledger';
@@ -105,8 +105,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(requestId());
   app.use(requestLogger(logger));
   app.use(httpMetricsMiddleware(metrics));
-  // No `upgrade-insecure-requests`: behind plain HTTP (a LAN, the compose file) it would break the page's assets.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(securityHeaders());
   app.use(methodNotAllowed);
   app.use(requireJsonBodies);
   app.use(express.json({ limit: BODY_LIMIT }));

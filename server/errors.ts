@@ -51,6 +51,21 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: unknown };
 }
 
+/** The stack depth before the AppError being made, restored right after its `super` call. */
+let stackTraceLimit = Error.stackTraceLimit;
+
+/**
+ * A refusal (status below 500) is an answer, not a fault: it is never logged with a stack, and capturing one is
+ * most of what making an error costs on a hot refusal path (a sold-out rush answers thousands per second). So
+ * the stack is left out for refusals; failures (5xx) keep theirs for the log. Called as `super`'s argument,
+ * the only place that runs before the Error constructor captures the stack.
+ */
+function withoutStackIfRefusal(code: ErrorCode, message: string): string {
+  stackTraceLimit = Error.stackTraceLimit;
+  if (ERROR_STATUS[code] < 500) Error.stackTraceLimit = 0;
+  return message;
+}
+
 /** The one error class of the app: a stable code of the contract, its status, and optional details. */
 export class AppError extends Error {
   override readonly name = 'AppError';
@@ -59,7 +74,8 @@ export class AppError extends Error {
   readonly details?: unknown;
 
   constructor(code: ErrorCode, options: { message?: string; details?: unknown } = {}) {
-    super(options.message ?? DEFAULT_MESSAGE[code]);
+    super(withoutStackIfRefusal(code, options.message ?? DEFAULT_MESSAGE[code]));
+    Error.stackTraceLimit = stackTraceLimit;
     this.code = code;
     this.status = ERROR_STATUS[code];
     this.details = options.details;

@@ -3,7 +3,7 @@ import type { Connection } from 'mongoose';
 import { RateLimiterMemory, RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from 'winston';
 
-/** The collection of every shared rate-limit counter: one document per key, rewritten at each new window. */
+/** The collection of every shared rate-limit counter: one document per key and window. */
 export const RATE_LIMIT_COLLECTION = 'ratelimits';
 
 /** A database outage is logged at most this often per limiter while its insurance decides. */
@@ -86,9 +86,17 @@ export async function ensureRateLimitIndexes(limiter: RateLimiterMongo): Promise
  * RateLimiterMemory): express-rate-limit keeps the HTTP side (the draft-7 `RateLimit` headers and `Retry-After`),
  * the limiter keeps the count. A refusal from the in-memory block carries no count, so it reports one call over
  * the limit.
+ *
+ * Windows are fixed and aligned to the clock (`<key>:<window number>`, the classic counter-per-window layout):
+ * each window is a document of its own, so the first call of a window is one upsert that inserts it. Reusing
+ * one document per key would make that call two round trips and a duplicate-key error whenever the previous
+ * window's document is still there (the library's upsert matches only unexpired documents, then replaces the
+ * expired one), which is every call of a buyer who calls less often than once per window. Finished windows are
+ * deleted by the TTL index on `expire`.
  */
 export class SharedLimiterStore implements Store {
   readonly localKeys: boolean;
+  private windowMs = 0;
 
   constructor(
     private readonly limiter: RateLimiterMongo | RateLimiterMemory,
@@ -97,27 +105,30 @@ export class SharedLimiterStore implements Store {
     this.localKeys = limiter instanceof RateLimiterMemory;
   }
 
+  init(options: { windowMs: number }): void {
+    this.windowMs = options.windowMs;
+  }
+
   async increment(key: string): Promise<ClientRateLimitInfo> {
+    const window = Math.floor(Date.now() / this.windowMs);
+    const resetTime = new Date((window + 1) * this.windowMs);
     try {
-      return this.info(await this.limiter.consume(key), 0);
+      return this.info(await this.limiter.consume(`${key}:${window}`), 0, resetTime);
     } catch (error) {
-      if (error instanceof RateLimiterRes) return this.info(error, this.limiter.points + 1);
+      if (error instanceof RateLimiterRes) return this.info(error, this.limiter.points + 1, resetTime);
       throw error;
     }
   }
 
   async decrement(key: string): Promise<void> {
-    await this.limiter.reward(key);
+    await this.limiter.reward(`${key}:${Math.floor(Date.now() / this.windowMs)}`);
   }
 
   async resetKey(key: string): Promise<void> {
-    await this.limiter.delete(key);
+    await this.limiter.delete(`${key}:${Math.floor(Date.now() / this.windowMs)}`);
   }
 
-  private info(res: RateLimiterRes, atLeast: number): ClientRateLimitInfo {
-    return {
-      totalHits: Math.max(res.consumedPoints, atLeast),
-      resetTime: new Date(Date.now() + res.msBeforeNext),
-    };
+  private info(res: RateLimiterRes, atLeast: number, resetTime: Date): ClientRateLimitInfo {
+    return { totalHits: Math.max(res.consumedPoints, atLeast), resetTime };
   }
 }

@@ -1,4 +1,9 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+import express from 'express';
+import helmet from 'helmet';
+import { HELMET_OPTIONS } from '../../server/http/security-headers';
 import { TestApp } from '@flash-sale/harness/app';
 
 describe('HTTP layer', () => {
@@ -176,6 +181,30 @@ describe('HTTP layer', () => {
       expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
       expect(res.headers.get('content-security-policy')).to.be.a('string');
       expect(res.headers.get('x-powered-by')).to.equal(null);
+    });
+
+    it("sets exactly helmet's own headers (computed once) on every answer, errors included", async () => {
+      const reference = express();
+      reference.use(helmet(HELMET_OPTIONS));
+      reference.get('/', (_req, res) => {
+        res.end();
+      });
+      const server = reference.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      try {
+        const { port } = server.address() as AddressInfo;
+        const expected = await fetch(`http://127.0.0.1:${port}/`);
+        const names = [...expected.headers.keys()].filter(
+          (name) => !['date', 'connection', 'keep-alive', 'content-length', 'x-powered-by'].includes(name),
+        );
+        expect(names).to.include.members(['content-security-policy', 'strict-transport-security']);
+        for (const path of ['/healthz', '/api/nothing-here']) {
+          const res = await t.request('GET', path);
+          for (const name of names) expect(res.headers.get(name), name).to.equal(expected.headers.get(name));
+        }
+      } finally {
+        server.close();
+      }
     });
   });
 });

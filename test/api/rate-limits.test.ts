@@ -12,13 +12,28 @@ const BURST_ATTEMPTS = 3;
 const login = (t: TestApp) =>
   t.request('POST', '/api/auth/login', { body: { email: 'nobody@example.com', password: 'whatever1' } });
 
-/** findAndModify commands the database server has run so far (serverStatus, as MongoDB reports it). */
-async function findAndModifyCount(connection: Connection): Promise<number> {
+/** findAndModify commands the database server has run (or failed) so far (serverStatus, as MongoDB reports it). */
+async function findAndModifyCount(
+  connection: Connection,
+  which: 'total' | 'failed' = 'total',
+): Promise<number> {
   const status = await connection.db!.admin().command({ serverStatus: 1 });
-  return Number(status.metrics?.commands?.findAndModify?.total ?? 0);
+  return Number(status.metrics?.commands?.findAndModify?.[which] ?? 0);
 }
 
 const counters = (t: TestApp) => t.connection.db!.collection(RATE_LIMIT_COLLECTION);
+
+/** The counter documents of one key, one per window (`<key>:<window number>`). */
+const windowsOf = (key: string) => new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+$`);
+
+/** Windows are aligned to the clock: true when both times fall in the same second. */
+const sameSecond = (a: number, b: number) => Math.floor(a / 1000) === Math.floor(b / 1000);
+
+/** Waits (at most `marginMs`) until at least `marginMs` of the current aligned window of `windowMs` is left. */
+async function earlyInWindow(windowMs: number, marginMs: number): Promise<void> {
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 10));
+}
 
 /** AUTH_RATE_LIMIT and PURCHASE_RATE_LIMIT hold across instances: the counters live in the shared database. */
 describe('rate limits across instances', () => {
@@ -34,6 +49,8 @@ describe('rate limits across instances', () => {
   });
 
   it("holds one IP's auth limit across two instances, then refuses in memory with no database round trip", async () => {
+    // The whole test in one aligned minute window.
+    await earlyInWindow(60_000, 10_000);
     const statuses: number[] = [];
     let last: Answer | undefined;
     for (let i = 0; i < 2 * LIMIT + 2; i += 1) {
@@ -50,12 +67,14 @@ describe('rate limits across instances', () => {
     expect(last!.headers.get('ratelimit')).to.match(new RegExp(`^limit=${LIMIT}, remaining=0, reset=\\d+$`));
 
     // Both instances have now seen the key over its limit: further refusals are decided in memory.
-    const counter = await counters(t).findOne({ key: 'auth:127.0.0.1' });
+    const counter = await counters(t).findOne({ key: windowsOf('auth:127.0.0.1') });
     const before = await findAndModifyCount(t.connection);
     const refused = await Promise.all(Array.from({ length: 40 }, (_, i) => login(i % 2 === 0 ? t : other)));
     expect(refused.map((a) => a.status)).to.deep.equal(Array<number>(40).fill(429));
     expect(await findAndModifyCount(t.connection)).to.equal(before);
-    expect((await counters(t).findOne({ key: 'auth:127.0.0.1' }))!.points).to.equal(counter!.points);
+    expect((await counters(t).findOne({ key: windowsOf('auth:127.0.0.1') }))!.points).to.equal(
+      counter!.points,
+    );
   });
 
   it("holds one user's purchase limit across two instances under a concurrent burst", async () => {
@@ -68,8 +87,8 @@ describe('rate limits across instances', () => {
       answers = await Promise.all(
         Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? t : other).buy(buyer, sale.id)),
       );
-      // The window opened at or after `started`: a burst answered within a second was judged in one window.
-      if (Date.now() - started < 1000) break;
+      // Windows are aligned to the clock's seconds: a burst sent and answered within one was judged in one.
+      if (sameSecond(started, Date.now())) break;
     }
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 201)).to.have.length(LIMIT);
@@ -96,16 +115,16 @@ describe('rate limits across instances', () => {
       statuses = [];
       for (let i = 0; i < LIMIT + 2; i += 1) statuses.push((await t.buy(buyer, sale.id)).status);
       // Judged in one window, on a round read less than a second before: nothing reached the database.
-      if (Date.now() - started < 500) {
+      if (Date.now() - started < 500 && sameSecond(started, Date.now())) {
         expect(await findAndModifyCount(t.connection)).to.equal(before);
         break;
       }
     }
     expect(statuses).to.deep.equal([...Array<number>(LIMIT).fill(409), 429, 429]);
-    expect(await counters(t).countDocuments({ key: `purchase:${buyer.id}` })).to.equal(0);
+    expect(await counters(t).countDocuments({ key: windowsOf(`purchase:${buyer.id}`) })).to.equal(0);
   });
 
-  it('opens the next window by its own expiry check, with no TTL deletion needed', async () => {
+  it('counts each window in a document of its own: the next window starts from zero, one upsert per call', async () => {
     const admin = await t.createUser({ role: 'admin' });
     const sale = await t.createSale(admin, { units: 1000, perUserLimit: 100 });
     const buyer = await t.createUser();
@@ -113,10 +132,14 @@ describe('rate limits across instances', () => {
     expect(burst.map((a) => a.status)).to.include(429);
     // The limiter reads Date.now (a library clock that cannot be injected): wait out the 1 s window.
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    // The finished window's document is still there (TTL deletes run once a minute); the next replaces it.
-    const next = await Promise.all(Array.from({ length: LIMIT }, () => other.buy(buyer, sale.id)));
+    // The finished window's document is still there (TTL deletes run once a minute); the next has its own.
+    const failedBefore = await findAndModifyCount(t.connection, 'failed');
+    const next: Answer[] = [];
+    for (let i = 0; i < LIMIT; i += 1) next.push(await other.buy(buyer, sale.id));
     expect(next.map((a) => a.status)).to.deep.equal(Array<number>(LIMIT).fill(201));
-    expect(await counters(t).countDocuments({ key: `purchase:${buyer.id}` })).to.equal(1);
+    // No duplicate-key failure on the way (the library's replace-the-expired-document path).
+    expect(await findAndModifyCount(t.connection, 'failed')).to.equal(failedBefore);
+    expect(await counters(t).countDocuments({ key: windowsOf(`purchase:${buyer.id}`) })).to.be.within(2, 3);
   });
 });
 
