@@ -1,16 +1,17 @@
 /**
- * `npm run bench [-- --profile] [-- --only purchase,rush]`: starts the embedded database (or uses MONGODB_URI)
+ * `npm run bench [-- --profile] [-- --only purchase,rush]` (`--profile`: then where each request's CPU goes, by part): starts the embedded database (or uses MONGODB_URI)
  * and the server as child processes, measures every figure of the benchmark table as a ratio to references
  * measured in the same run, prints the table and writes bench/results/bench-<time>.json.
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import type { Comparison } from './lib/compare';
 import type { BenchContext, Placement, Row } from './lib/context';
 import { canPin, pinSelf } from '@flash-sale/harness';
 import { formatCpu, formatTable, machine, writeResults } from './lib/report';
 import { startStack } from './lib/stack';
-import { profilePurchasePath } from './profile';
+import { profileRequestParts } from './profile';
 import * as rows from './rows';
 
 /** Every row, in run order; `--only` picks some (the references always run). */
@@ -90,6 +91,20 @@ async function runRows(ctx: BenchContext, only: Set<string>): Promise<Row[]> {
   return results;
 }
 
+/** Server CPU per request of the rows the profile breaks down (by the profile's path titles), if they ran. */
+function serverCpuByPath(results: Row[]): Record<string, number | undefined> {
+  const cpu = (prefix: string) => {
+    const row = results.find((r) => r.name.startsWith(prefix));
+    const data = row?.data as { comparison?: Comparison } | undefined;
+    return data?.comparison?.cpu.subject.server?.usPerRequest;
+  };
+  return {
+    'sold-out refusal (409 from memory)': cpu('sold-out path'),
+    'purchase, 50 buyers': cpu('purchase path, 50 buyers'),
+    'purchase, 1,000 buyers': cpu('purchase path, 1,000 buyers'),
+  };
+}
+
 async function main(): Promise<void> {
   const opts = options();
   const where = placement(Boolean(process.env.MONGODB_URI));
@@ -112,7 +127,7 @@ async function main(): Promise<void> {
   } finally {
     await stack.stop();
   }
-  const profile = opts.profile ? await profilePurchasePath(where, log) : [];
+  const profile = opts.profile ? await profileRequestParts(where, log, serverCpuByPath(results)) : [];
   const took = Math.round((Date.now() - started) / 1000);
   const file = writeResults(results, where, { tookSec: took, profile });
   process.stdout.write(`\n${formatTable(results)}\n\n${formatCpu(results)}\n\n`);

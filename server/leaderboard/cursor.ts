@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { AppError } from '../errors';
 
 /** Where a page ends: round and last position. */
@@ -8,6 +9,8 @@ export interface CursorPosition {
 }
 
 const TAG_BYTES = 16;
+/** Cursors remembered once verified (a crowd paging the live board asks the same few deep pages again). */
+const VERIFIED_MAX = 10_000;
 
 function invalid(): AppError {
   return new AppError('VALIDATION_ERROR', {
@@ -21,6 +24,11 @@ function invalid(): AppError {
  */
 export class CursorCodec {
   private readonly key: Buffer;
+  /**
+   * Positions of cursors that passed `decode`, by sale and exact cursor text: a cursor asked again costs no HMAC.
+   * Only strings that were verified are remembered, so a forged one is always checked.
+   */
+  private readonly verified = new LRUCache<string, CursorPosition>({ max: VERIFIED_MAX });
 
   constructor(jwtKey: KeyObject) {
     this.key = createHmac('sha256', jwtKey).update('leaderboard-cursor/v1').digest();
@@ -33,6 +41,14 @@ export class CursorCodec {
 
   /** Throws 400 VALIDATION_ERROR for anything this server did not issue for this sale. */
   decode(saleHex: string, cursor: string): CursorPosition {
+    const known = this.verified.get(`${saleHex}/${cursor}`);
+    if (known) return known;
+    const position = this.verify(saleHex, cursor);
+    this.verified.set(`${saleHex}/${cursor}`, position);
+    return position;
+  }
+
+  private verify(saleHex: string, cursor: string): CursorPosition {
     const [payload, tag, extra] = cursor.split('.');
     if (!payload || !tag || extra !== undefined) throw invalid();
     // Compared as text, not as decoded bytes: base64url decoding skips characters it does not know, so junk
@@ -49,7 +65,7 @@ export class CursorCodec {
     const { r, p } = (parsed ?? {}) as { r?: unknown; p?: unknown };
     if (!Number.isInteger(r) || (r as number) < 1 || !Number.isInteger(p) || (p as number) < 0)
       throw invalid();
-    return { round: r as number, position: p as number };
+    return Object.freeze({ round: r as number, position: p as number });
   }
 
   private tag(saleHex: string, payload: string): Buffer {

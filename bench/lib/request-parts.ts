@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+
+/** The parts of a V8 .cpuprofile this reads. */
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/**
+ * The parts of the request path, each owning the scripts that match one of its patterns (a URL substring).
+ * Order matters only for reading: a sample goes to the innermost frame of its stack that belongs to a part,
+ * so work done by a library on behalf of a part (the driver reading an account for `account states`) is
+ * charged to that part, and the Express frames between middlewares only get what they do themselves.
+ */
+const PARTS: { part: string; patterns: string[] }[] = [
+  { part: 'security headers (helmet)', patterns: ['/helmet/', 'server/http/security-headers'] },
+  {
+    part: 'request id + access log',
+    patterns: ['server/observability/request-id', '/winston/', '/logform/'],
+  },
+  { part: 'metrics', patterns: ['server/observability/', '/prom-client/'] },
+  {
+    part: 'body parsing (JSON, content type)',
+    patterns: ['/body-parser/', '/raw-body/', '/content-type/', '/type-is/', '/iconv-lite/'],
+  },
+  { part: '405 and 415 checks', patterns: ['server/http/method-not-allowed', 'server/http/json-only'] },
+  {
+    part: 'authentication (JWT verify)',
+    patterns: ['/jsonwebtoken/', '/jws/', '/jwa/', 'server/auth/tokens', 'server/http/auth.ts'],
+  },
+  { part: 'account states', patterns: ['server/auth/account-states', '/dataloader/'] },
+  {
+    part: 'rate limits',
+    patterns: [
+      '/express-rate-limit/',
+      '/rate-limiter-flexible/',
+      'server/http/rate-limits',
+      'server/http/shared-limiter',
+    ],
+  },
+  {
+    part: 'input validation (joi)',
+    patterns: ['/joi/', '/@hapi/', 'server/http/validate', 'server/http/route.ts'],
+  },
+  { part: 'error answer', patterns: ['server/http/error-handler', 'server/errors'] },
+  { part: 'leaderboard', patterns: ['server/leaderboard/'] },
+  { part: 'purchase + ledger', patterns: ['server/purchases/', 'server/ledger/', 'server/sales/'] },
+  {
+    part: 'live stock (change stream, sockets)',
+    patterns: ['server/live/', '/socket.io/dist/socket', '/socket.io-adapter/'],
+  },
+  { part: 'Express routing + response', patterns: ['/router/', '/express/', '/finalhandler/', '/send/'] },
+  { part: 'MongoDB driver (replies, pool)', patterns: ['/mongodb/', '/bson/', '/mongoose/'] },
+];
+
+/** What is left: Node's HTTP parser and sockets, timers, the event loop. */
+const NODE = 'Node HTTP, sockets, event loop';
+const GC = 'garbage collector';
+
+function partOf(url: string): string | undefined {
+  for (const { part, patterns } of PARTS) if (patterns.some((p) => url.includes(p))) return part;
+  return undefined;
+}
+
+/** CPU time by part over the samples after `fromUs` (µs since the profile's start), idle left out. */
+export function requestParts(file: string, fromUs = 0): { busyUs: number; parts: Map<string, number> } {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const owner = new Map<number, string>();
+  const ownerOf = (id: number): string => {
+    const known = owner.get(id);
+    if (known) return known;
+    const frame = byId.get(id)!.callFrame;
+    let found: string;
+    if (frame.functionName === '(garbage collector)') found = GC;
+    else found = partOf(frame.url) ?? (parent.has(id) ? ownerOf(parent.get(id)!) : NODE);
+    owner.set(id, found);
+    return found;
+  };
+  const parts = new Map<string, number>();
+  let t = 0;
+  let busyUs = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    t += dt;
+    if (t < fromUs || byId.get(id)!.callFrame.functionName === '(idle)') return;
+    const part = ownerOf(id);
+    parts.set(part, (parts.get(part) ?? 0) + dt);
+    busyUs += dt;
+  });
+  return { busyUs, parts };
+}
+
+/**
+ * The time the load started: the first sample that runs a route's handler chain (server/http/route.ts), so the
+ * process's start-up (module loading, index builds) is left out.
+ */
+export function firstRequestUs(file: string, marker = 'server/http/route.ts'): number {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  let t = 0;
+  for (let i = 0; i < profile.samples.length; i += 1) {
+    t += profile.timeDeltas[i] ?? 0;
+    for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id)) {
+      if (byId.get(id)!.callFrame.url.includes(marker)) return t;
+    }
+  }
+  return 0;
+}
