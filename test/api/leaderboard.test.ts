@@ -38,6 +38,21 @@ describe('GET /api/sales/:id/leaderboard', () => {
     );
   });
 
+  it("tags each page with Express's ETag of its body, so a repeated page can be answered 304", async () => {
+    const first = await board('?limit=3');
+    const tag = first.headers.get('etag');
+    expect(tag).to.match(/^W\/"[0-9a-f]+-[\w+/=-]+"$/);
+    const again = await board('?limit=3');
+    expect(again.headers.get('etag')).to.equal(tag);
+    const other = await board('?limit=4');
+    expect(other.headers.get('etag')).to.not.equal(tag);
+    const res = await t.request('GET', `/api/sales/${sale.id}/leaderboard?limit=3`, {
+      // fetch adds `cache-control: no-cache` to a conditional request unless one is given (and no-cache is never fresh).
+      headers: { 'if-none-match': tag!, 'cache-control': 'max-age=0' },
+    });
+    expect(res.status).to.equal(304);
+  });
+
   it('pages with opaque cursors until nextCursor is null', async () => {
     const seen: number[] = [];
     let cursor: string | null = null;
