@@ -60,7 +60,11 @@ class StreamVouch {
 
   /** Whether a read that started with `start` is still vouched for now that it has finished. */
   stillVouches(start: { generation: number; invalidations: number } | undefined): boolean {
-    return start !== undefined && start.generation === this.generation && start.invalidations === this.invalidations;
+    return (
+      start !== undefined &&
+      start.generation === this.generation &&
+      start.invalidations === this.invalidations
+    );
   }
 
   broken(): void {
@@ -126,7 +130,11 @@ export function createAccountStates(
       // A later read (started after an invalidation) may have stored a newer state already.
       const current = cache.peek(userId);
       if (!current || current.readAt <= readAt) {
-        cache.set(userId, { role, readAt, vouchedBy: vouch.stillVouches(start) ? start!.generation : undefined });
+        cache.set(userId, {
+          role,
+          readAt,
+          vouchedBy: vouch.stillVouches(start) ? start!.generation : undefined,
+        });
       }
       return role;
     });
@@ -169,7 +177,11 @@ export function createAccountStates(
       if (hit && usable(hit)) return hit.role;
       return pending.get(userId) ?? read(userId);
     },
-    close: () => watch.close(),
+    close: async () => {
+      await watch.close();
+      // Closed, the stream vouches for nothing: the states left live ACCOUNT_STATE_TTL_MS.
+      vouch.broken();
+    },
     ready: watch.ready,
   };
 }
