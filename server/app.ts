@@ -66,7 +66,7 @@ export interface App {
   metrics: Metrics;
   /** Resolves once the start-up reconciliation is done (when /readyz starts answering 200). */
   ready: Promise<void>;
-  /** Stops jobs, Socket.IO and HTTP, flushes the outbox, closes live stock. Every step settles. */
+  /** Stops jobs, Socket.IO and HTTP, flushes the outbox, closes live stock and the account stream. Every step settles. */
   close(): Promise<void>;
 }
 
@@ -92,7 +92,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
   ]);
 
   const tokens = createTokenService(config.jwt.key, config.jwt.expiresInSeconds);
-  const auth = authenticate(tokens, createAccountStates(connection, clock));
   const directory = new SaleDirectory(connection);
   const leaderboard = new LeaderboardService(connection, directory, config.jwt.key);
   const onPurchasesWritten = (saleHex: string) => leaderboard.invalidate(saleHex);
@@ -144,6 +143,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onPurchasesWritten,
   });
 
+  // Kept fresh by a change stream on `users`; closed with the app (see `close`).
+  const accounts = createAccountStates(connection, clock, logger);
+  const auth = authenticate(tokens, accounts);
+
   // Each router registers its routes from the route table (server/routes.ts), with their full paths.
   app.use(authRoutes(createAuthService(connection, tokens), auth, rateLimits.auth));
   app.use(productRoutes(createProductsService(connection), auth));
@@ -171,7 +174,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     await new Promise<void>((resolve) => io.close(() => resolve()));
     if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));
     clearTimeout(grace);
-    const results = await Promise.allSettled([purchases.close(), live.close()]);
+    const results = await Promise.allSettled([purchases.close(), live.close(), accounts.close()]);
     for (const result of results) {
       if (result.status === 'rejected') logger.error('close step failed', { error: String(result.reason) });
     }
