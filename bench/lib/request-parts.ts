@@ -9,9 +9,9 @@ interface CpuProfile {
 
 /**
  * The parts of the request path, each owning the scripts that match one of its patterns (a URL substring).
- * Order matters only for reading: a sample goes to the innermost frame of its stack that belongs to a part,
- * so work done by a library on behalf of a part (the driver reading an account for `account states`) is
- * charged to that part, and the Express frames between middlewares only get what they do themselves.
+ * A sample goes to the innermost frame of its stack that belongs to a part, so work done by a library on behalf
+ * of a part (the driver reading an account for `account states`) is charged to that part, and the Express frames
+ * between middlewares only get what they do themselves.
  */
 const PARTS: { part: string; patterns: string[] }[] = [
   { part: 'security headers (helmet)', patterns: ['/helmet/', 'server/http/security-headers'] },
@@ -51,6 +51,14 @@ const PARTS: { part: string; patterns: string[] }[] = [
     patterns: ['server/live/', '/socket.io/dist/socket', '/socket.io-adapter/'],
   },
   { part: 'Express routing + response', patterns: ['/router/', '/express/', '/finalhandler/', '/send/'] },
+];
+
+/**
+ * Libraries that work for whichever part calls them: charged to the innermost part above them in the stack (the
+ * driver encoding a command, bson making an id for validation), and only to themselves when nothing of the app
+ * is above (a reply or a change event arriving on a socket).
+ */
+const LIBRARIES: { part: string; patterns: string[] }[] = [
   { part: 'MongoDB driver (replies, pool)', patterns: ['/mongodb/', '/bson/', '/mongoose/'] },
 ];
 
@@ -58,8 +66,8 @@ const PARTS: { part: string; patterns: string[] }[] = [
 const NODE = 'Node HTTP, sockets, event loop';
 const GC = 'garbage collector';
 
-function partOf(url: string): string | undefined {
-  for (const { part, patterns } of PARTS) if (patterns.some((p) => url.includes(p))) return part;
+function partOf(url: string, table = PARTS): string | undefined {
+  for (const { part, patterns } of table) if (patterns.some((p) => url.includes(p))) return part;
   return undefined;
 }
 
@@ -69,17 +77,26 @@ export function requestParts(file: string, fromUs = 0): { busyUs: number; parts:
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const owner = new Map<number, string>();
-  const ownerOf = (id: number): string => {
-    const known = owner.get(id);
-    if (known) return known;
-    const frame = byId.get(id)!.callFrame;
-    let found: string;
-    if (frame.functionName === '(garbage collector)') found = GC;
-    else found = partOf(frame.url) ?? (parent.has(id) ? ownerOf(parent.get(id)!) : NODE);
+  const owner = new Map<number, string | undefined>();
+  /** The innermost app part of a node's stack (memoised per node), or undefined when none is above it. */
+  const appPartOf = (id: number): string | undefined => {
+    if (owner.has(id)) return owner.get(id);
+    const found =
+      partOf(byId.get(id)!.callFrame.url) ?? (parent.has(id) ? appPartOf(parent.get(id)!) : undefined);
     owner.set(id, found);
     return found;
   };
+  const libraryOf = (id: number): string | undefined => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const part = partOf(byId.get(at)!.callFrame.url, LIBRARIES);
+      if (part) return part;
+    }
+    return undefined;
+  };
+  const ownerOf = (id: number): string =>
+    byId.get(id)!.callFrame.functionName === '(garbage collector)'
+      ? GC
+      : (appPartOf(id) ?? libraryOf(id) ?? NODE);
   const parts = new Map<string, number>();
   let t = 0;
   let busyUs = 0;

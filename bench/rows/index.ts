@@ -36,14 +36,16 @@ export async function referenceRows(ctx: BenchContext): Promise<Row[]> {
   ];
 }
 
-/** The purchase path against the floor (goal ≥ 0.8×) and the count check. */
+/** The purchase path against the floor (goal ≥ 0.8×, ≥ 0.6× at 1,000 buyers) and the count check. */
 export async function purchaseRow(ctx: BenchContext, buyers: number): Promise<Row> {
   const { comparison: c, counts } = await measurePurchases(ctx, buyers);
+  // The issue's goals: 0.8× the floor with a few buyers, 0.6× with a crowd of 1,000.
+  const goal = buyers >= 1000 ? 0.6 : 0.8;
   return {
     name: `purchase path, ${fmt(buyers)} buyers, 10,000-unit sales that never sell out`,
     figure: `${rps(c.subject)} = ${ratioOf(c)} floor, ${lat(c.subject)}; ${fmt(counts.answered201)} bought over ${counts.sales} sales, count errors ${counts.errors}`,
-    target: '≥ 0.8× floor, 0 count errors',
-    met: c.ratio >= 0.8 && counts.errors === 0,
+    target: `≥ ${goal}× floor, 0 count errors`,
+    met: c.ratio >= goal && counts.errors === 0,
     data: { comparison: c, counts },
   };
 }
