@@ -13,6 +13,7 @@ import { formatCpu, formatTable, machine, writeResults } from './lib/report';
 import { startStack } from './lib/stack';
 import { profileRequestParts } from './profile';
 import * as rows from './rows';
+import { warmUp } from './rows/warm-up';
 
 /** Every row, in run order; `--only` picks some (the references always run). */
 const ROW_NAMES = [
@@ -76,6 +77,12 @@ async function runRows(ctx: BenchContext, only: Set<string>): Promise<Row[]> {
     }
     ctx.log(`   (${((Date.now() - t) / 1000).toFixed(1)} s)`);
   };
+  if (['purchase', 'sold-out', 'leaderboard', 'push', 'rush', 'crowd'].some((row) => only.has(row))) {
+    const t = Date.now();
+    ctx.log('-- warm-up of the server under test (not measured)');
+    await warmUp(ctx);
+    ctx.log(`   (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  }
   await run('references', () => rows.referenceRows(ctx));
   if (only.has('purchase')) {
     await run('purchase, 1,000 buyers', () => rows.purchaseRow(ctx, 1000));

@@ -147,11 +147,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const accounts = createAccountStates(connection, clock, logger);
   const auth = authenticate(tokens, accounts);
 
-  // Each router registers its routes from the route table (server/routes.ts), with their full paths.
-  app.use(authRoutes(createAuthService(connection, tokens), auth, rateLimits.auth));
-  app.use(productRoutes(createProductsService(connection), auth));
+  // Each router registers its routes from the route table (server/routes.ts), with their full paths; no two
+  // routes share a path, so the order is only speed: the routes a crowd calls (purchases, the leaderboard) come
+  // first, so their requests skip matching every other router's routes.
   app.use(purchaseRoutes(purchases, auth, rateLimits));
   app.use(leaderboardRoutes(leaderboard));
+  app.use(authRoutes(createAuthService(connection, tokens), auth, rateLimits.auth));
+  app.use(productRoutes(createProductsService(connection), auth));
   app.use(saleRoutes(createSalesService(connection, clock, directory), auth, clock));
   app.use(userRoutes(purchases, auth));
   app.use(openapiRouter());

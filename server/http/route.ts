@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type Joi from 'joi';
+import { LRUCache } from 'lru-cache';
 import { AppError, type ErrorCode } from '../errors';
 import type { HeaderObject, SchemaObject } from '../openapi/types';
 import { requireAdmin } from './auth';
@@ -98,28 +99,63 @@ function headerNames(schema: Joi.ObjectSchema): string[] {
   return Object.keys(keys);
 }
 
+/** Validated inputs remembered per route and part (params, query, headers), by the raw text they came from. */
+const MEMO_MAX = 1000;
+
+/**
+ * Remembers a pure validation by its input's text: the same text always gives the same value (joi and the
+ * prototype-key check see nothing else), so a crowd asking the same sale, page or header again skips joi. Only
+ * successes are kept (a refusal is validated afresh each time, so junk cannot fill the memo), and values are frozen
+ * (they are shared by every request that sends the same text).
+ */
+function memoized<T>(validate: (input: unknown) => T): (key: string, input: () => unknown) => T {
+  const memo = new LRUCache<string, { value: T }>({ max: MEMO_MAX });
+  return (key, input) => {
+    const known = memo.get(key);
+    if (known) return known.value;
+    const value = validate(input());
+    if (value !== null && typeof value === 'object') Object.freeze(value);
+    memo.set(key, { value });
+    return value;
+  };
+}
+
+/** The raw query string of a request ('' without one): what Express parses `req.query` from. */
+function rawQuery(req: Request): string {
+  const at = req.originalUrl.indexOf('?');
+  return at < 0 ? '' : req.originalUrl.slice(at);
+}
+
 /** Reads and validates the inputs a spec declares, in order: params (404), query, body, headers (400). */
 function reader<S extends RouteSpec>(spec: S, binding: RouteBinding<S>): (req: Request) => RouteInput<S> {
   const { params, query, headers, body } = spec.request ?? {};
   const declaredHeaders = headers ? headerNames(headers).map((name) => [name, name.toLowerCase()]) : [];
+  const readParams =
+    params &&
+    memoized((given) => {
+      const { value, error } = params.validate(given, { convert: true, allowUnknown: false });
+      if (error) throw new AppError('NOT_FOUND');
+      return value as unknown;
+    });
+  const readQuery = query && memoized((given) => validateQuery(query, given));
+  const readHeaders = headers && memoized((given) => validateQuery(headers, given));
   return (req) => {
     const input = { params: undefined, query: undefined, headers: undefined, body: undefined } as Record<
       keyof RouteRequest,
       unknown
     >;
-    if (params) {
-      const { value, error } = params.validate({ ...req.params }, { convert: true, allowUnknown: false });
-      if (error) throw new AppError('NOT_FOUND');
-      input.params = value;
-    }
-    if (query) input.query = validateQuery(query, req.query);
+    if (readParams) input.params = readParams(JSON.stringify(req.params), () => ({ ...req.params }));
+    if (readQuery) input.query = readQuery(rawQuery(req), () => req.query);
     if (body) input.body = binding.parseBody ? binding.parseBody(req.body) : validateBody(body, req.body);
-    if (headers) {
-      const given: Record<string, unknown> = {};
-      for (const [name, lower] of declaredHeaders) {
-        if (req.headers[lower] !== undefined) given[name] = req.headers[lower];
-      }
-      input.headers = validateQuery(headers, given);
+    if (readHeaders) {
+      const values = declaredHeaders.map(([, lower]) => req.headers[lower]);
+      input.headers = readHeaders(JSON.stringify(values), () => {
+        const given: Record<string, unknown> = {};
+        declaredHeaders.forEach(([name], i) => {
+          if (values[i] !== undefined) given[name] = values[i];
+        });
+        return given;
+      });
     }
     return input as unknown as RouteInput<S>;
   };
