@@ -1,7 +1,7 @@
-import { MongoError } from 'mongodb';
 import type { ChangeStream, Collection, Document } from 'mongodb';
 import type { Logger } from 'winston';
 import type { Clock } from '../clock';
+import { backoff, delay, describeError, Pause } from '../db/stream-retry';
 
 /** What the account cache learns from the change stream on `users`. Times are `clock.now().getTime()`. */
 export interface AccountChangeHandlers {
@@ -33,8 +33,6 @@ export interface AccountChangeWatch {
 
 /** Events per round trip. A round trip that returns fewer is known to hold every change committed before it. */
 const BATCH_SIZE = 1000;
-const BACKOFF_MIN_MS = 50;
-const BACKOFF_MAX_MS = 5000;
 /** Changes that may concern every account: the cache must forget everything. */
 const COLLECTION_WIDE = new Set(['drop', 'rename', 'dropDatabase', 'invalidate']);
 
@@ -95,7 +93,7 @@ export function watchAccountChanges(
 class AccountChangeLoop {
   private stream: ChangeStream | null = null;
   private closing = false;
-  private wake: (() => void) | null = null;
+  private readonly pause = new Pause();
   private signalOpen: () => void = () => undefined;
   private readonly opened = new Promise<void>((resolve) => (this.signalOpen = resolve));
 
@@ -122,7 +120,7 @@ class AccountChangeLoop {
 
   async stop(): Promise<void> {
     this.closing = true;
-    this.wake?.();
+    this.pause.wakeNow();
     await this.stream?.close().catch(() => undefined);
   }
 
@@ -140,10 +138,10 @@ class AccountChangeLoop {
         if (this.closing) break;
         this.handlers.broken();
         this.logger.warn('accounts: change stream error; account cache on its TTL until reopened', {
-          error: describe(error),
+          error: describeError(error),
           attempt: failures + 1,
         });
-        await this.pause(backoff(failures++));
+        await this.pause.sleep(backoff(failures++));
       } finally {
         await stream.close().catch(() => undefined);
         if (this.stream === stream) this.stream = null;
@@ -199,30 +197,4 @@ class AccountChangeLoop {
   private now(): number {
     return this.clock.now().getTime();
   }
-
-  /** Sleeps, but wakes at once on close. */
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-  }
-}
-
-function backoff(failures: number): number {
-  return Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(failures, 10));
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-function describe(error: unknown): Record<string, unknown> {
-  if (error instanceof MongoError) return { name: error.name, code: error.code, message: error.message };
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { message: String(error) };
 }

@@ -1,6 +1,7 @@
 import { MongoCursorExhaustedError, MongoError } from 'mongodb';
 import type { ChangeStream, Collection, Document, ResumeToken } from 'mongodb';
 import type { Logger } from 'winston';
+import { backoff, delay, describeError, Pause } from '../db/stream-retry';
 import { LIVE_FIELDS } from './sale-state';
 
 /** One change of a sale, reduced to what the gateway needs. */
@@ -41,8 +42,6 @@ const HISTORY_LOST_CODES = new Set([
 ]);
 /** Reopening with the same token this many times in a row without progress means the token is the problem. */
 const MAX_RESUME_ATTEMPTS = 5;
-const BACKOFF_MIN_MS = 50;
-const BACKOFF_MAX_MS = 5000;
 
 /**
  * The change-stream pipeline: only inserts, replaces and updates that touch a field clients see (writes that
@@ -85,7 +84,7 @@ export class SalesChangeFeed {
   private stream: ChangeStream | null = null;
   private closing = false;
   private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly pause = new Pause();
   private signalOpen: (() => void) | null = null;
 
   constructor(private readonly options: ChangeFeedOptions) {}
@@ -107,7 +106,7 @@ export class SalesChangeFeed {
   /** Closes the stream and waits (bounded) for the loop to end. */
   async close(): Promise<void> {
     this.closing = true;
-    this.wake?.();
+    this.pause.wakeNow();
     await this.stream?.close().catch(() => undefined);
     if (this.loop) await Promise.race([this.loop, delay(3000)]);
   }
@@ -146,7 +145,7 @@ export class SalesChangeFeed {
         const lost =
           isHistoryLost(error) || (this.token !== undefined && resumeAttempts >= MAX_RESUME_ATTEMPTS);
         this.options.logger.warn('live: change stream error, reopening', {
-          error: describe(error),
+          error: describeError(error),
           fromNow: lost,
           attempt: resumeAttempts,
         });
@@ -155,7 +154,7 @@ export class SalesChangeFeed {
           resumeAttempts = 0;
           rebuild = true;
         }
-        await this.pause(backoff(failures++));
+        await this.pause.sleep(backoff(failures++));
       } finally {
         await stream.close().catch(() => undefined);
         if (this.stream === stream) this.stream = null;
@@ -192,7 +191,7 @@ export class SalesChangeFeed {
     } catch (error) {
       this.options.logger.error('live: change handler failed', {
         saleId: String(id),
-        error: describe(error),
+        error: describeError(error),
       });
     }
   }
@@ -201,33 +200,7 @@ export class SalesChangeFeed {
     try {
       await this.options.onHistoryLost();
     } catch (error) {
-      this.options.logger.error('live: rebuild after history loss failed', { error: describe(error) });
+      this.options.logger.error('live: rebuild after history loss failed', { error: describeError(error) });
     }
   }
-
-  /** Sleeps, but wakes at once on close. */
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-  }
-}
-
-function backoff(failures: number): number {
-  return Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(failures, 10));
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-function describe(error: unknown): Record<string, unknown> {
-  if (error instanceof MongoError) return { name: error.name, code: error.code, message: error.message };
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { message: String(error) };
 }
