@@ -109,6 +109,7 @@ function serverCpuByPath(results: Row[]): Record<string, number | undefined> {
     'sold-out refusal (409 from memory)': cpu('sold-out path'),
     'purchase, 50 buyers': cpu('purchase path, 50 buyers'),
     'purchase, 1,000 buyers': cpu('purchase path, 1,000 buyers'),
+    'leaderboard, repeated deep page': cpu('leaderboard, repeated deep pages, 10,000 purchases'),
   };
 }
 

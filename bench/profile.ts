@@ -5,6 +5,7 @@ import { ROOT } from '@flash-sale/harness';
 import type { Comparison } from './lib/compare';
 import { firstRequestUs, requestParts } from './lib/request-parts';
 import { startStack } from './lib/stack';
+import { measureRepeatedPages } from './rows/leaderboard';
 import { measurePurchases, measureSoldOut } from './rows/purchase';
 
 /** The main thread's profile in a --cpu-prof directory (tsx's loader thread writes a second, smaller one). */
@@ -18,13 +19,32 @@ function mainProfile(dir: string): string | undefined {
 /** A request path to profile: the load that drives it and the measured server CPU per request (unprofiled). */
 interface ProfiledPath {
   title: string;
+  /** A script only this path's requests run: samples count from the first one (set-up requests are left out). */
+  marker: string;
   run(ctx: BenchContext): Promise<Comparison>;
 }
 
 const PATHS: ProfiledPath[] = [
-  { title: 'sold-out refusal (409 from memory)', run: async (ctx) => (await measureSoldOut(ctx)).comparison },
-  { title: 'purchase, 50 buyers', run: async (ctx) => (await measurePurchases(ctx, 50)).comparison },
-  { title: 'purchase, 1,000 buyers', run: async (ctx) => (await measurePurchases(ctx, 1000)).comparison },
+  {
+    title: 'sold-out refusal (409 from memory)',
+    marker: 'server/purchases/purchases.routes',
+    run: async (ctx) => (await measureSoldOut(ctx)).comparison,
+  },
+  {
+    title: 'purchase, 50 buyers',
+    marker: 'server/purchases/purchases.routes',
+    run: async (ctx) => (await measurePurchases(ctx, 50)).comparison,
+  },
+  {
+    title: 'purchase, 1,000 buyers',
+    marker: 'server/purchases/purchases.routes',
+    run: async (ctx) => (await measurePurchases(ctx, 1000)).comparison,
+  },
+  {
+    title: 'leaderboard, repeated deep page',
+    marker: 'server/leaderboard/leaderboard.routes',
+    run: measureRepeatedPages,
+  },
 ];
 
 /**
@@ -69,7 +89,7 @@ export async function profileRequestParts(
     }
     const file = mainProfile(dir);
     if (!file) continue;
-    const { busyUs, parts } = requestParts(file, firstRequestUs(file));
+    const { busyUs, parts } = requestParts(file, firstRequestUs(file, p.marker));
     const perRequest = cpuPerRequest[p.title] ?? profiledUs;
     const scale = cpuPerRequest[p.title] ? 'unprofiled' : 'profiled';
     lines.push(`${p.title}: server CPU ${perRequest.toFixed(0)} µs/request (${scale}), by part:`);

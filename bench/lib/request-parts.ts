@@ -112,8 +112,9 @@ export function requestParts(file: string, fromUs = 0): { busyUs: number; parts:
 }
 
 /**
- * The time the load started: the first sample that runs a route's handler chain (server/http/route.ts), so the
- * process's start-up (module loading, index builds) is left out.
+ * The time the load started: the first sample whose stack runs `marker` (by default any route's handler chain,
+ * server/http/route.ts; a path's own route file leaves its set-up requests out too), so the process's start-up
+ * (module loading, index builds) is left out.
  */
 export function firstRequestUs(file: string, marker = 'server/http/route.ts'): number {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;

@@ -81,6 +81,22 @@ async function seededSale(ctx: BenchContext, codec: CursorCodec, count: number) 
   return { repeated, fresh, span, rounds };
 }
 
+/** The same deep pages asked again and again (served from the page cache) against the baseline. */
+function repeatedPages(ctx: BenchContext, pages: string[]): Promise<Comparison> {
+  return compare(ctx, ctx.refs.baseline, {
+    url: ctx.app.url,
+    processes: ctx.serverProcesses,
+    method: 'GET',
+    path: (i) => pages[i % pages.length],
+  });
+}
+
+/** Repeated deep pages of one sale of 10,000 purchases (one round) against the baseline (the profile's path). */
+export async function measureRepeatedPages(ctx: BenchContext): Promise<Comparison> {
+  const codec = new CursorCodec(createSecretKey(Buffer.from(ctx.jwtSecret, 'utf8')));
+  return repeatedPages(ctx, (await seededSale(ctx, codec, ROUND)).repeated);
+}
+
 /**
  * Deep leaderboard pages of sales with 10,000 purchases (one round) and 100,000 purchases (ten rounds of
  * 10,000; positions from the middle of a round on): pages asked again and again (the crowd's case) against the
@@ -94,12 +110,7 @@ export async function measureLeaderboard(ctx: BenchContext): Promise<Leaderboard
 
   const repeated = [];
   for (const round of rounds) {
-    const comparison = await compare(ctx, ctx.refs.baseline, {
-      url: ctx.app.url,
-      processes: ctx.serverProcesses,
-      method: 'GET',
-      path: (i) => round.repeated[i % round.repeated.length],
-    });
+    const comparison = await repeatedPages(ctx, round.repeated);
     repeated.push({ purchases: round.count, rounds: round.rounds, comparison });
   }
   // Each side's own counter runs across its warm-up and all its runs, so no page is asked twice.
