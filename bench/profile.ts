@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { BenchContext, Placement } from './lib/context';
 import { ROOT } from '@flash-sale/harness';
 import type { Comparison } from './lib/compare';
-import { firstRequestUs, requestParts } from './lib/request-parts';
+import { requestParts } from './lib/request-parts';
 import { startStack } from './lib/stack';
 import { measureRepeatedPages } from './rows/leaderboard';
 import { measurePurchases, measureSoldOut } from './rows/purchase';
@@ -89,7 +89,7 @@ export async function profileRequestParts(
     }
     const file = mainProfile(dir);
     if (!file) continue;
-    const { busyUs, parts } = requestParts(file, firstRequestUs(file, p.marker));
+    const { busyUs, parts } = requestParts(file, p.marker);
     const perRequest = cpuPerRequest[p.title] ?? profiledUs;
     const scale = cpuPerRequest[p.title] ? 'unprofiled' : 'profiled';
     lines.push(`${p.title}: server CPU ${perRequest.toFixed(0)} µs/request (${scale}), by part:`);

@@ -71,12 +71,41 @@ function partOf(url: string, table = PARTS): string | undefined {
   return undefined;
 }
 
-/** CPU time by part over the samples after `fromUs` (µs since the profile's start), idle left out. */
-export function requestParts(file: string, fromUs = 0): { busyUs: number; parts: Map<string, number> } {
+/** A profile with each node's parent, read once. */
+function loadProfile(file: string) {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  return { profile, byId, parent };
+}
+
+/**
+ * The time the load started: the first sample whose stack runs `marker` (a path's own route file, so its
+ * set-up requests are left out too), so the process's start-up (module loading, index builds) is left out.
+ */
+function firstSampleUs({ profile, byId, parent }: ReturnType<typeof loadProfile>, marker: string): number {
+  let t = 0;
+  for (let i = 0; i < profile.samples.length; i += 1) {
+    t += profile.timeDeltas[i] ?? 0;
+    for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id)) {
+      if (byId.get(id)!.callFrame.url.includes(marker)) return t;
+    }
+  }
+  return 0;
+}
+
+/**
+ * CPU time by part over the samples from the first one whose stack runs `marker` (by default any route's
+ * handler chain, server/http/route.ts), idle left out.
+ */
+export function requestParts(
+  file: string,
+  marker = 'server/http/route.ts',
+): { busyUs: number; parts: Map<string, number> } {
+  const loaded = loadProfile(file);
+  const { profile, byId, parent } = loaded;
+  const fromUs = firstSampleUs(loaded, marker);
   const owner = new Map<number, string | undefined>();
   /** The innermost app part of a node's stack (memoised per node), or undefined when none is above it. */
   const appPartOf = (id: number): string | undefined => {
@@ -109,24 +138,4 @@ export function requestParts(file: string, fromUs = 0): { busyUs: number; parts:
     busyUs += dt;
   });
   return { busyUs, parts };
-}
-
-/**
- * The time the load started: the first sample whose stack runs `marker` (by default any route's handler chain,
- * server/http/route.ts; a path's own route file leaves its set-up requests out too), so the process's start-up
- * (module loading, index builds) is left out.
- */
-export function firstRequestUs(file: string, marker = 'server/http/route.ts'): number {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  let t = 0;
-  for (let i = 0; i < profile.samples.length; i += 1) {
-    t += profile.timeDeltas[i] ?? 0;
-    for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id)) {
-      if (byId.get(id)!.callFrame.url.includes(marker)) return t;
-    }
-  }
-  return 0;
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { sleep } from '@flash-sale/crowd';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -47,15 +48,11 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
   process.once('exit', killOnExit);
   const recent: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
-    let partial = '';
-    stream?.on('data', (chunk: Buffer) => {
-      const parts = (partial + chunk.toString()).split('\n');
-      partial = parts.pop() ?? '';
-      for (const line of parts) {
-        recent.push(line);
-        if (recent.length > 20) recent.shift();
-        options.onLine(line);
-      }
+    if (!stream) continue;
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+      recent.push(line);
+      if (recent.length > 20) recent.shift();
+      options.onLine(line);
     });
   }
   let exitCode: number | null | undefined;

@@ -110,7 +110,7 @@ export class SharedLimiterStore implements Store {
   }
 
   async increment(key: string): Promise<ClientRateLimitInfo> {
-    const window = Math.floor(Date.now() / this.windowMs);
+    const window = this.windowOf();
     const resetTime = new Date((window + 1) * this.windowMs);
     try {
       return this.info(await this.limiter.consume(`${key}:${window}`), 0, resetTime);
@@ -121,11 +121,16 @@ export class SharedLimiterStore implements Store {
   }
 
   async decrement(key: string): Promise<void> {
-    await this.limiter.reward(`${key}:${Math.floor(Date.now() / this.windowMs)}`);
+    await this.limiter.reward(`${key}:${this.windowOf()}`);
   }
 
   async resetKey(key: string): Promise<void> {
-    await this.limiter.delete(`${key}:${Math.floor(Date.now() / this.windowMs)}`);
+    await this.limiter.delete(`${key}:${this.windowOf()}`);
+  }
+
+  /** The number of the current window (windows are aligned to the clock). */
+  private windowOf(): number {
+    return Math.floor(Date.now() / this.windowMs);
   }
 
   private info(res: RateLimiterRes, atLeast: number, resetTime: Date): ClientRateLimitInfo {

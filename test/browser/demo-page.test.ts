@@ -1,39 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '@flash-sale/harness/chromium';
+import type { Page } from 'playwright-core';
 import { TestApp, TEST_PASSWORD, type TestUser } from '@flash-sale/harness/app';
+import { pageSuite } from './page-helpers';
 
 const OUTPUT = path.resolve(__dirname, '../../test-output');
 
 describe('demo page in a real browser', function () {
   this.timeout(60_000);
   let app: TestApp;
-  let browser: Browser;
   let page: Page;
   let admin: TestUser;
-  const pageErrors: string[] = [];
-
-  before(async () => {
-    app = await TestApp.start();
-    admin = await app.createUser({ role: 'admin' });
-    browser = await launchChromium();
+  before(() => {
     fs.mkdirSync(OUTPUT, { recursive: true });
   });
-  beforeEach(async () => {
-    // Phone width: the page must work there.
-    page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-  });
-  afterEach(async () => {
-    await page?.close();
-    expect(pageErrors.splice(0), 'errors in the page').to.deep.equal([]);
-  });
-  after(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  // Phone width: the page must work there; scale 2 for the screenshots.
+  pageSuite((suite) => ({ app, admin, page } = suite), { deviceScaleFactor: 2 });
 
   async function openSale(saleId: string, units: number) {
     await page.goto(`${app.baseUrl}/?sale=${saleId}`);

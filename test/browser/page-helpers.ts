@@ -13,9 +13,13 @@ export interface PageSuite {
 
 /**
  * The hooks of a page suite: one app, an admin and Chromium for the suite; before each test a new page, handed to
- * `use` with the app and the admin; after it, the page is closed and must have thrown no error.
+ * `use` with the app and the admin; after it, the page is closed and must have thrown no error. `pageOptions`
+ * (e.g. a device scale factor for sharper screenshots) go to every page.
  */
-export function pageSuite(use: (suite: PageSuite) => void): void {
+export function pageSuite(
+  use: (suite: PageSuite) => void,
+  pageOptions: { deviceScaleFactor?: number } = {},
+): void {
   let app: TestApp;
   let admin: TestUser;
   let browser: Browser;
@@ -27,7 +31,7 @@ export function pageSuite(use: (suite: PageSuite) => void): void {
     browser = await launchChromium();
   });
   beforeEach(async () => {
-    const opened = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const opened = await browser.newPage({ viewport: { width: 390, height: 844 }, ...pageOptions });
     opened.on('pageerror', (error) => pageErrors.push(error.message));
     page = opened;
     use({ app, admin, page: opened });

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 
 /** The repository root (every child runs from here, so `tsx` and relative paths resolve). */
 export const ROOT = path.resolve(__dirname, '../../..');
@@ -77,15 +78,11 @@ export function startChild(options: ChildOptions): Child {
   children.add(child);
   const lines: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
-    let partial = '';
-    stream?.on('data', (chunk: Buffer) => {
-      const parts = (partial + chunk.toString()).split('\n');
-      partial = parts.pop() ?? '';
-      for (const line of parts) {
-        lines.push(line);
-        if (lines.length > 40) lines.shift();
-        options.onLine?.(line);
-      }
+    if (!stream) continue;
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+      lines.push(line);
+      if (lines.length > 40) lines.shift();
+      options.onLine?.(line);
     });
   }
   let code: number | null | undefined;

@@ -1,8 +1,8 @@
 import { ObjectId, type Db } from 'mongodb';
-import { newJwtSecret, spawnAppServer, startAppServer, type AppServer } from '../app-server';
-import { api, createCallers, createSale, openDb, type Caller } from '../fixtures';
-import { freePort } from '../processes';
+import { spawnAppServer, startAppServer, type AppServer } from '../app-server';
+import { api, createCallers, createSale, type Caller } from '../fixtures';
 import { start, type EmbeddedMongo } from '@flash-sale/embedded-mongo';
+import { startAppOn } from './app-rig';
 import { checkLedger, leaderboardItems, leaderboardLedgerProblems } from './ledger';
 
 /**
@@ -40,18 +40,10 @@ export interface KeyedPurchase {
 export async function startPauseEnv(): Promise<PauseEnv> {
   const database = await start();
   try {
-    const mongodbUri = `${database.uri}crashpoints`;
-    const jwtSecret = newJwtSecret();
-    const port = await freePort();
-    const server = await startAppServer({ mongodbUri, jwtSecret, port });
-    const handle = await openDb(mongodbUri);
+    const { handle, ...app } = await startAppOn(`${database.uri}crashpoints`);
     const env: PauseEnv = {
       database,
-      mongodbUri,
-      jwtSecret,
-      port,
-      server,
-      admin: (await createCallers(handle.db, jwtSecret, 1, 'admin'))[0],
+      ...app,
       db: handle.db,
       close: async () => {
         await env.server.process.stop(5000);

@@ -1,7 +1,8 @@
 import { ObjectId } from 'mongodb';
-import { newJwtSecret, startAppServer, type AppServer } from '../app-server';
+import { startAppServer, type AppServer } from '../app-server';
 import { api, createCallers, createSale, openDb, type Caller } from '../fixtures';
-import { freePort, startDatabaseProcess, type DatabaseProcess } from '../processes';
+import { startDatabaseProcess, type DatabaseProcess } from '../processes';
+import { startAppOn } from './app-rig';
 import {
   checkLedger,
   leaderboardItems,
@@ -80,22 +81,13 @@ export async function startCrashEnv(log: (line: string) => void): Promise<CrashE
   try {
     const url = new URL(database.uri);
     url.pathname = '/crash';
-    const mongodbUri = url.toString();
-    const jwtSecret = newJwtSecret();
-    const port = await freePort();
-    const server = await startAppServer({ mongodbUri, jwtSecret, port });
-    const handle = await openDb(mongodbUri);
+    const app = await startAppOn(url.toString());
     const env: CrashEnv = {
       database,
-      mongodbUri,
-      jwtSecret,
-      port,
-      server,
-      admin: (await createCallers(handle.db, jwtSecret, 1, 'admin'))[0],
-      handle,
+      ...app,
       log,
       close: async () => {
-        await handle.close();
+        await app.handle.close();
         await env.server.process.stop(5000);
         await database.process.stop(5000);
       },
