@@ -140,6 +140,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     logger,
     directory,
     isSoldOut: (saleHex, round) => live.isSoldOut(saleHex, round),
+    noteSoldOut: (saleHex, round) => live.noteSoldOut(saleHex, round),
     onPurchasesWritten,
   });
 

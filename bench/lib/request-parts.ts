@@ -81,18 +81,24 @@ function loadProfile(file: string) {
 }
 
 /**
- * The time the load started: the first sample whose stack runs `marker` (a path's own route file, so its
- * set-up requests are left out too), so the process's start-up (module loading, index builds) is left out.
+ * The span of the load: from the first sample whose stack runs `marker` (a path's own route file, so its set-up
+ * requests are left out too, and the process's start-up: module loading, index builds) to the last one.
  */
-function firstSampleUs({ profile, byId, parent }: ReturnType<typeof loadProfile>, marker: string): number {
+function markerSpanUs({ profile, byId, parent }: ReturnType<typeof loadProfile>, marker: string) {
   let t = 0;
+  let fromUs = -1;
+  let toUs = 0;
   for (let i = 0; i < profile.samples.length; i += 1) {
     t += profile.timeDeltas[i] ?? 0;
     for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id)) {
-      if (byId.get(id)!.callFrame.url.includes(marker)) return t;
+      if (byId.get(id)!.callFrame.url.includes(marker)) {
+        if (fromUs < 0) fromUs = t;
+        toUs = t;
+        break;
+      }
     }
   }
-  return 0;
+  return { fromUs: Math.max(0, fromUs), toUs };
 }
 
 /**
@@ -105,7 +111,7 @@ export function requestParts(
 ): { busyUs: number; parts: Map<string, number> } {
   const loaded = loadProfile(file);
   const { profile, byId, parent } = loaded;
-  const fromUs = firstSampleUs(loaded, marker);
+  const { fromUs } = markerSpanUs(loaded, marker);
   const owner = new Map<number, string | undefined>();
   /** The innermost app part of a node's stack (memoised per node), or undefined when none is above it. */
   const appPartOf = (id: number): string | undefined => {
@@ -133,6 +139,67 @@ export function requestParts(
     const dt = profile.timeDeltas[i] ?? 0;
     t += dt;
     if (t < fromUs || byId.get(id)!.callFrame.functionName === '(idle)') return;
+    const part = ownerOf(id);
+    parts.set(part, (parts.get(part) ?? 0) + dt);
+    busyUs += dt;
+  });
+  return { busyUs, parts };
+}
+
+/**
+ * Where the server's CPU goes while it pushes to many sockets, by the library doing the work (the innermost
+ * frame of each sample), not by the app part that asked for it: everything of a push is asked by live stock.
+ */
+const FRAME_PARTS: { part: string; test: (url: string, fn: string) => boolean }[] = [
+  {
+    part: 'socket writes (the writev system call: TCP on loopback)',
+    test: (url, fn) => url === '' && /^(writev|writeBuffer|write\w*String)$/.test(fn),
+  },
+  { part: 'ws (WebSocket frames)', test: (url) => url.includes('/ws/') },
+  { part: 'engine.io (per-socket packets and buffers)', test: (url) => url.includes('/engine.io') },
+  { part: 'socket.io (room, broadcast, encoding)', test: (url) => url.includes('/socket.io') },
+  {
+    part: 'Node streams and net (JS)',
+    test: (url) => /^node:(net|buffer|internal\/streams|internal\/stream_base_commons)/.test(url),
+  },
+  {
+    part: 'MongoDB driver replies, change events, server/live',
+    test: (url) => ['/mongodb/', '/bson/', 'server/live/'].some((p) => url.includes(p)),
+  },
+];
+const FRAME_REST = 'events, ticks, timers, other';
+const PURCHASE_REQUEST = 'the purchase requests themselves (HTTP, middleware, ledger)';
+
+/**
+ * CPU time by part over the span of the push (from the first broadcast, `marker`, to the last): a sample whose
+ * stack runs app code outside server/live is the purchase request; the rest goes to the library of its innermost
+ * frame (FRAME_PARTS), idle left out.
+ */
+export function frameParts(file: string, marker: string): { busyUs: number; parts: Map<string, number> } {
+  const loaded = loadProfile(file);
+  const { profile, byId, parent } = loaded;
+  const { fromUs, toUs } = markerSpanUs(loaded, marker);
+  const inRequest = (id: number): boolean => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const url = byId.get(at)!.callFrame.url;
+      if (url.includes('/server/') && !url.includes('/node_modules/') && !url.includes('server/live/'))
+        return true;
+    }
+    return false;
+  };
+  const ownerOf = (id: number): string => {
+    const { functionName, url } = byId.get(id)!.callFrame;
+    if (functionName === '(garbage collector)') return GC;
+    if (inRequest(id)) return PURCHASE_REQUEST;
+    return FRAME_PARTS.find((p) => p.test(url, functionName))?.part ?? FRAME_REST;
+  };
+  const parts = new Map<string, number>();
+  let t = 0;
+  let busyUs = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    t += dt;
+    if (t < fromUs || t > toUs || byId.get(id)!.callFrame.functionName === '(idle)') return;
     const part = ownerOf(id);
     parts.set(part, (parts.get(part) ?? 0) + dt);
     busyUs += dt;

@@ -94,7 +94,8 @@ export async function pushRow(ctx: BenchContext): Promise<Row> {
     figure:
       `from the answer: p50 ${f.p50Ms.toFixed(1)} ms, p99 ${f.p99Ms.toFixed(1)} ms ` +
       `(${fmt(f.beforeAnswer)}/${fmt(f.samples)} before it); from the request: p50 ${f.fromSendP50Ms.toFixed(1)} ms, ` +
-      `p99 ${f.fromSendP99Ms.toFixed(1)} ms; ${f.missed} missed`,
+      `p99 ${f.fromSendP99Ms.toFixed(1)} ms; ${f.missed} missed; CPU per frame: server ${f.serverUsPerFrame.toFixed(1)} µs, ` +
+      `client ${f.clientUsPerFrame.toFixed(1)} µs (${fmt(f.frames)} frames)`,
     target: 'p99 ≤ 50 ms',
     // Judged on the stricter figure: from the request includes the purchase's own time.
     met: f.p99Ms <= 50 && f.fromSendP99Ms <= 50 && f.missed === 0 && f.sockets === 1000,

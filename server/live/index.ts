@@ -40,6 +40,8 @@ export interface LiveStock {
   close(): Promise<void>;
   /** True only when this process knows that exactly this round of the sale has 0 units left. */
   isSoldOut(saleId: string, round: number): boolean;
+  /** Tells the cache this process saw the round sold out (before the change stream reports it). */
+  noteSoldOut(saleId: string, round: number): void;
 }
 
 /** Dependencies of the gateway; the Socket.IO server is created by the app on its HTTP server. */
@@ -110,5 +112,6 @@ export async function startLiveStock(deps: LiveStockDeps): Promise<LiveStock> {
         purchases.close();
       })()),
     isSoldOut: (saleId, round) => cache.isSoldOut(saleId, round),
+    noteSoldOut: (saleId, round) => cache.noteSoldOut(saleId, round),
   };
 }

@@ -31,9 +31,12 @@ const REBUILD_CONCURRENCY = 8;
 export class LiveSales {
   constructor(private readonly deps: LiveSalesDeps) {}
 
-  /** Applies one change from the stream. */
+  /**
+   * Applies one change from the stream. The stock goes first: a purchase's `sale:update` (the counter every
+   * watcher shows) leaves before its `sale:purchases` (the board), which may wait for the purchase's time.
+   */
   async applyChange(change: SaleChange): Promise<void> {
-    const { cache } = this.deps;
+    await this.applyState(change);
     // Every purchase is its own update event, delivered once and in commit order: none is skipped or repeated.
     const unstamped = change.operationType === 'update' ? committedPurchase(change.updatedFields) : null;
     if (unstamped) {
@@ -42,13 +45,17 @@ export class LiveSales {
       else
         this.deps.logger.error('live: purchase time unknown', { saleId: change.saleId, ...unstamped.item });
     }
+  }
+
+  /** The sale's new live state from one change: merged onto the known one, or read when it cannot be. */
+  private async applyState(change: SaleChange): Promise<void> {
     if (change.operationType !== 'update') {
       const state = stateFromDocument({ ...change.fullDocument, _id: change.saleId });
       if (state) this.publish(state);
       else await this.reread(change.saleId);
       return;
     }
-    const known = cache.get(change.saleId);
+    const known = this.deps.cache.get(change.saleId);
     const merged = known
       ? mergeUpdatedFields(known, change.updatedFields ?? {})
       : { kind: 'unknown' as const };

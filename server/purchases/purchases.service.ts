@@ -42,6 +42,11 @@ export interface PurchaseDeps {
   directory: SaleDirectory;
   /** The live-stock fast path: true only when this exact round is known to be sold out. */
   isSoldOut(saleHex: string, round: number): boolean;
+  /**
+   * Told when this process saw a round sold out (it sold the last unit, or a refused update's read found 0), so
+   * the calls after it are refused from memory before the change stream reports the sell-out.
+   */
+  noteSoldOut(saleHex: string, round: number): void;
   /** Told after purchases of a sale were written (leaderboard caches). */
   onPurchasesWritten(saleHex: string): void;
 }
@@ -164,6 +169,7 @@ export class PurchaseService {
       now,
     });
     if (!committed) return null;
+    if (committed.remaining === 0) this.deps.noteSoldOut(request.saleHex, info.round);
 
     const purchase: Purchase = {
       _id: id,
@@ -236,7 +242,10 @@ export class PurchaseService {
       });
     }
     if (digest && sale.keys?.[digest]) return { replay: await this.awaitReplay(request) };
-    if (sale.remaining <= 0) throw new AppError('SOLD_OUT');
+    if (sale.remaining <= 0) {
+      this.deps.noteSoldOut(request.saleHex, sale.round);
+      throw new AppError('SOLD_OUT');
+    }
     if (sale.remaining < quantity)
       throw new AppError('INSUFFICIENT_STOCK', { details: { remaining: sale.remaining } });
     const mine = sale.buyers?.[buyer.id] ?? 0;

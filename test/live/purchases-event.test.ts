@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { PurchasesBatch } from '../../server/live';
+import { COALESCE_WINDOW_MS, type PurchasesBatch } from '../../server/live';
 import { RunningClock, TestApp, type TestUser } from '@flash-sale/harness/app';
 import { readBoard } from '../ledger/board';
-import { connectClient, eventually, subscribe, type LiveClient } from './harness';
+import { connectClient, eventually, sleep, subscribe, type LiveClient } from './harness';
 
 /** A socket's `sale:purchases` batches, in arrival order. */
 function recordPurchases(socket: LiveClient): PurchasesBatch[] {
@@ -85,5 +85,35 @@ describe('live leaderboard: sale:purchases', () => {
       [2, [1]],
     ]);
     expect(batches[1].items[0].user).to.deep.equal({ id: b.id, name: b.name });
+  });
+
+  it("sends a purchase's stock (sale:update) before its board rows (sale:purchases)", async () => {
+    const sale = await t.createSale(admin, {
+      units: 10,
+      startsAt: new Date(Date.now() - 10_000).toISOString(),
+    });
+    const socket = await connectClient(t.baseUrl);
+    sockets.push(socket);
+    const arrivals: string[] = [];
+    socket.on('sale:update', (update) => arrivals.push(`update ${update.remaining}`));
+    socket.on('sale:purchases', (batch) =>
+      arrivals.push(`purchases ${batch.items.map((i) => i.position).join()}`),
+    );
+    expect((await subscribe(socket, sale.id)).ok).to.equal(true);
+    const buyers = await t.createUsers(3);
+    for (const [i, buyer] of buyers.entries()) {
+      // One purchase at a time, each after a quiet window: each goes out at once, on its own, not folded.
+      await sleep(2 * COALESCE_WINDOW_MS);
+      expect((await t.buy(buyer, sale.id)).status).to.equal(201);
+      expect(await eventually(() => arrivals.length === 2 * (i + 1))).to.equal(true);
+    }
+    expect(arrivals).to.deep.equal([
+      'update 9',
+      'purchases 1',
+      'update 8',
+      'purchases 2',
+      'update 7',
+      'purchases 3',
+    ]);
   });
 });

@@ -97,5 +97,29 @@ describe('live sale state', () => {
       expect(cache.offer({ ...base, round: 2, version: 6 })).to.equal(true);
       expect(cache.isSoldOut('abc', 1)).to.equal(false);
     });
+
+    it('keeps a round this process saw sold out until the stream reports a newer one', () => {
+      const cache = new StockCache();
+      const base = stateFromDocument(doc)!;
+      cache.offer({ ...base, remaining: 3, sold: 7, version: 5 });
+      cache.noteSoldOut('abc', 1);
+      expect(cache.isSoldOut('abc', 1), 'before the stream says so').to.equal(true);
+      expect(cache.isSoldOut('abc', 2)).to.equal(false);
+      cache.offer({ ...base, remaining: 0, sold: 10, version: 6 });
+      expect(cache.isSoldOut('abc', 1)).to.equal(true);
+      cache.offer({ ...base, round: 2, remaining: 10, sold: 0, version: 7 });
+      expect(cache.isSoldOut('abc', 1), 'a newer round is known').to.equal(false);
+      expect(cache.isSoldOut('abc', 2)).to.equal(false);
+      cache.noteSoldOut('abc', 1);
+      expect(cache.isSoldOut('abc', 1), 'an older round is not noted').to.equal(false);
+
+      cache.noteSoldOut('xyz', 4);
+      expect(cache.isSoldOut('xyz', 4), 'a sale the stream never reported').to.equal(true);
+      cache.forget('xyz');
+      expect(cache.isSoldOut('xyz', 4)).to.equal(false);
+      cache.noteSoldOut('xyz', 4);
+      cache.forget();
+      expect(cache.isSoldOut('xyz', 4)).to.equal(false);
+    });
   });
 });

@@ -10,6 +10,8 @@ import {
   type PurchaseRequest,
 } from '../../server/purchases/purchases.service';
 import { SaleDirectory, type SaleInfo } from '../../server/sales/sale-directory';
+import { stateFromDocument } from '../../server/live/sale-state';
+import { StockCache } from '../../server/live/stock-cache';
 
 /** A directory that remembers every read as if made `ageMs` ago: the sold-out fast path no longer trusts it. */
 class AgedDirectory extends SaleDirectory {
@@ -72,12 +74,16 @@ describe('PurchaseService: decisions against the database', function () {
     await t?.stop();
   });
 
-  function serviceWith(options: { directory?: SaleDirectory; soldOut?: (round: number) => boolean } = {}) {
+  function serviceWith(
+    options: { directory?: SaleDirectory; soldOut?: (round: number) => boolean; cache?: StockCache } = {},
+  ) {
     const written: string[] = [];
+    const { cache } = options;
     const service = new PurchaseService({
       ...t.deps,
       directory: options.directory ?? new SaleDirectory(t.connection),
-      isSoldOut: (_saleHex, round) => options.soldOut?.(round) ?? false,
+      isSoldOut: (saleHex, round) => cache?.isSoldOut(saleHex, round) ?? options.soldOut?.(round) ?? false,
+      noteSoldOut: (saleHex, round) => cache?.noteSoldOut(saleHex, round),
       onPurchasesWritten: (saleHex) => written.push(saleHex),
     });
     services.push(service);
@@ -98,6 +104,13 @@ describe('PurchaseService: decisions against the database', function () {
     const sale = await salesReader(t.connection).findOne({ _id: new Types.ObjectId(saleId) });
     if (!sale) throw new Error(`no sale ${saleId}`);
     return sale as Sale;
+  }
+
+  /** Puts stock back into the current round behind the service's back: no purchase can do that. */
+  async function restock(saleId: string, remaining: number): Promise<void> {
+    await t.connection
+      .db!.collection('sales')
+      .updateOne({ _id: new Types.ObjectId(saleId) }, { $set: { remaining } });
   }
 
   async function openNextRound(saleId: string): Promise<void> {
@@ -274,6 +287,41 @@ describe('PurchaseService: decisions against the database', function () {
       });
       const refused = await refusal(stillOut.service.buy(request(users[1], sale.id)));
       expect(refused.code, 'sold out in the round it re-read too').to.equal('SOLD_OUT');
+    });
+
+    it('refuses the calls after its own sell-out from memory, before any change stream reports it', async () => {
+      const sale = await t.createSale(admin, { units: 1 });
+      const { service } = serviceWith({ cache: new StockCache() });
+      expect((await service.buy(request(users[0], sale.id))).remaining).to.equal(0);
+      // Only a call that reached the ledger could buy the restocked unit.
+      await restock(sale.id, 1);
+      const refused = await refusal(service.buy(request(users[1], sale.id)));
+      expect(refused.code).to.equal('SOLD_OUT');
+      expect((await saleDoc(sale.id)).remaining, 'no update reached the ledger').to.equal(1);
+      expect(service.refusesFromMemory(sale.id, false)).to.equal(true);
+      expect(service.refusesFromMemory(sale.id, true), 'a keyed call still reaches the ledger').to.equal(
+        false,
+      );
+    });
+
+    it("learns a sell-out from a refused update's read, and only for that round", async () => {
+      const sale = await t.createSale(admin, { units: 1 });
+      await serviceWith().service.buy(request(users[0], sale.id));
+      const cache = new StockCache();
+      const { service } = serviceWith({ cache });
+      expect((await refusal(service.buy(request(users[1], sale.id)))).code).to.equal('SOLD_OUT');
+      await restock(sale.id, 1);
+      expect((await refusal(service.buy(request(users[2], sale.id)))).code).to.equal('SOLD_OUT');
+      expect((await saleDoc(sale.id)).remaining, 'refused from memory').to.equal(1);
+      // A process that never saw the sell-out goes to the ledger (and so would buy the restocked unit).
+      const unaware = await serviceWith({ cache: new StockCache() }).service.buy(request(users[3], sale.id));
+      expect(unaware.remaining).to.equal(0);
+
+      await openNextRound(sale.id);
+      const next = await saleDoc(sale.id);
+      cache.offer(stateFromDocument({ ...next } as unknown as Record<string, unknown>)!);
+      const answer = await service.buy(request(users[2], sale.id));
+      expect(answer.purchase.round, 'the stream reported a newer round: to the ledger again').to.equal(2);
     });
   });
 });
