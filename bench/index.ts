@@ -98,7 +98,10 @@ async function runRows(ctx: BenchContext, only: Set<string>): Promise<Row[]> {
   return results;
 }
 
-/** Server CPU per request of the rows the profile breaks down (by the profile's path titles), if they ran. */
+/**
+ * Server CPU per request (per frame for the push) of the rows the profile breaks down, by the profile's path
+ * titles, if they ran.
+ */
 function serverCpuByPath(results: Row[]): Record<string, number | undefined> {
   const cpu = (prefix: string) => {
     const row = results.find((r) => r.name.startsWith(prefix));
@@ -110,6 +113,10 @@ function serverCpuByPath(results: Row[]): Record<string, number | undefined> {
     'purchase, 50 buyers': cpu('purchase path, 50 buyers'),
     'purchase, 1,000 buyers': cpu('purchase path, 1,000 buyers'),
     'leaderboard, repeated deep page': cpu('leaderboard, repeated deep pages, 10,000 purchases'),
+    'push to 1,000 sockets': (
+      results.find((r) => r.name.startsWith('push latency'))?.data as
+        { serverUsPerFrame?: number } | undefined
+    )?.serverUsPerFrame,
   };
 }
 

@@ -3,9 +3,10 @@ import path from 'node:path';
 import type { BenchContext, Placement } from './lib/context';
 import { ROOT } from '@flash-sale/harness';
 import type { Comparison } from './lib/compare';
-import { requestParts } from './lib/request-parts';
+import { frameParts, requestParts } from './lib/request-parts';
 import { startStack } from './lib/stack';
 import { measureRepeatedPages } from './rows/leaderboard';
+import { measurePush } from './rows/live';
 import { measurePurchases, measureSoldOut } from './rows/purchase';
 
 /** The main thread's profile in a --cpu-prof directory (tsx's loader thread writes a second, smaller one). */
@@ -16,34 +17,54 @@ function mainProfile(dir: string): string | undefined {
   return files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
 }
 
-/** A request path to profile: the load that drives it and the measured server CPU per request (unprofiled). */
+/** A path to profile: the load that drives it and how its samples are charged to parts. */
 interface ProfiledPath {
   title: string;
+  /** What the CPU is counted per: a request, or a Socket.IO frame pushed. */
+  unit: 'request' | 'frame';
   /** A script only this path's requests run: samples count from the first one (set-up requests are left out). */
   marker: string;
-  run(ctx: BenchContext): Promise<Comparison>;
+  /** Charges a profile's samples to parts (default: the parts of the request path). */
+  parts?: (file: string, marker: string) => ReturnType<typeof requestParts>;
+  /** Runs the load; resolves to the server's CPU per unit in µs, measured under the profiler. */
+  run(ctx: BenchContext): Promise<number>;
 }
+
+const perRequest = async (comparison: Promise<Comparison>) =>
+  (await comparison).cpu.subject.server?.usPerRequest ?? 0;
 
 const PATHS: ProfiledPath[] = [
   {
     title: 'sold-out refusal (409 from memory)',
+    unit: 'request',
     marker: 'server/purchases/purchases.routes',
-    run: async (ctx) => (await measureSoldOut(ctx)).comparison,
+    run: (ctx) => perRequest(measureSoldOut(ctx).then((m) => m.comparison)),
   },
   {
     title: 'purchase, 50 buyers',
+    unit: 'request',
     marker: 'server/purchases/purchases.routes',
-    run: async (ctx) => (await measurePurchases(ctx, 50)).comparison,
+    run: (ctx) => perRequest(measurePurchases(ctx, 50).then((m) => m.comparison)),
   },
   {
     title: 'purchase, 1,000 buyers',
+    unit: 'request',
     marker: 'server/purchases/purchases.routes',
-    run: async (ctx) => (await measurePurchases(ctx, 1000)).comparison,
+    run: (ctx) => perRequest(measurePurchases(ctx, 1000).then((m) => m.comparison)),
   },
   {
     title: 'leaderboard, repeated deep page',
+    unit: 'request',
     marker: 'server/leaderboard/leaderboard.routes',
-    run: measureRepeatedPages,
+    run: (ctx) => perRequest(measureRepeatedPages(ctx)),
+  },
+  {
+    // From the first broadcast (`io.to(room).emit`) to the last: the pushes of the push-latency row.
+    title: 'push to 1,000 sockets',
+    unit: 'frame',
+    marker: 'socket.io/dist/broadcast-operator',
+    parts: frameParts,
+    run: async (ctx) => (await measurePush(ctx)).serverUsPerFrame,
   },
 ];
 
@@ -83,20 +104,21 @@ export async function profileRequestParts(
     });
     let profiledUs: number;
     try {
-      profiledUs = (await p.run(stack.ctx)).cpu.subject.server?.usPerRequest ?? 0;
+      profiledUs = await p.run(stack.ctx);
     } finally {
       await stack.stop();
     }
     const file = mainProfile(dir);
     if (!file) continue;
-    const { busyUs, parts } = requestParts(file, p.marker);
-    const perRequest = cpuPerRequest[p.title] ?? profiledUs;
+    const { busyUs, parts } = (p.parts ?? requestParts)(file, p.marker);
+    const perUnit = cpuPerRequest[p.title] ?? profiledUs;
     const scale = cpuPerRequest[p.title] ? 'unprofiled' : 'profiled';
-    lines.push(`${p.title}: server CPU ${perRequest.toFixed(0)} µs/request (${scale}), by part:`);
+    const digits = p.unit === 'frame' ? 1 : 0;
+    lines.push(`${p.title}: server CPU ${perUnit.toFixed(digits)} µs/${p.unit} (${scale}), by part:`);
     for (const [part, us] of [...parts.entries()].sort((a, b) => b[1] - a[1])) {
       const share = us / busyUs;
       lines.push(
-        `  ${(share * perRequest).toFixed(0).padStart(6)} µs  ${(share * 100).toFixed(1).padStart(5)}%  ${part}`,
+        `  ${(share * perUnit).toFixed(digits).padStart(6)} µs  ${(share * 100).toFixed(1).padStart(5)}%  ${part}`,
       );
     }
   }
