@@ -101,6 +101,27 @@ function markerSpanUs({ profile, byId, parent }: ReturnType<typeof loadProfile>,
   return { fromUs: Math.max(0, fromUs), toUs };
 }
 
+/** CPU time (µs) by part of the busy samples between `fromUs` and `toUs`, each charged to `ownerOf` its node. */
+function chargeSamples(
+  { profile, byId }: ReturnType<typeof loadProfile>,
+  fromUs: number,
+  toUs: number,
+  ownerOf: (id: number) => string,
+): { busyUs: number; parts: Map<string, number> } {
+  const parts = new Map<string, number>();
+  let t = 0;
+  let busyUs = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    t += dt;
+    if (t < fromUs || t > toUs || byId.get(id)!.callFrame.functionName === '(idle)') return;
+    const part = ownerOf(id);
+    parts.set(part, (parts.get(part) ?? 0) + dt);
+    busyUs += dt;
+  });
+  return { busyUs, parts };
+}
+
 /**
  * CPU time by part over the samples from the first one whose stack runs `marker` (by default any route's
  * handler chain, server/http/route.ts), idle left out.
@@ -110,7 +131,7 @@ export function requestParts(
   marker = 'server/http/route.ts',
 ): { busyUs: number; parts: Map<string, number> } {
   const loaded = loadProfile(file);
-  const { profile, byId, parent } = loaded;
+  const { byId, parent } = loaded;
   const { fromUs } = markerSpanUs(loaded, marker);
   const owner = new Map<number, string | undefined>();
   /** The innermost app part of a node's stack (memoised per node), or undefined when none is above it. */
@@ -132,18 +153,7 @@ export function requestParts(
     byId.get(id)!.callFrame.functionName === '(garbage collector)'
       ? GC
       : (appPartOf(id) ?? libraryOf(id) ?? NODE);
-  const parts = new Map<string, number>();
-  let t = 0;
-  let busyUs = 0;
-  profile.samples.forEach((id, i) => {
-    const dt = profile.timeDeltas[i] ?? 0;
-    t += dt;
-    if (t < fromUs || byId.get(id)!.callFrame.functionName === '(idle)') return;
-    const part = ownerOf(id);
-    parts.set(part, (parts.get(part) ?? 0) + dt);
-    busyUs += dt;
-  });
-  return { busyUs, parts };
+  return chargeSamples(loaded, fromUs, Infinity, ownerOf);
 }
 
 /**
@@ -177,7 +187,7 @@ const PURCHASE_REQUEST = 'the purchase requests themselves (HTTP, middleware, le
  */
 export function frameParts(file: string, marker: string): { busyUs: number; parts: Map<string, number> } {
   const loaded = loadProfile(file);
-  const { profile, byId, parent } = loaded;
+  const { byId, parent } = loaded;
   const { fromUs, toUs } = markerSpanUs(loaded, marker);
   const inRequest = (id: number): boolean => {
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
@@ -193,16 +203,5 @@ export function frameParts(file: string, marker: string): { busyUs: number; part
     if (inRequest(id)) return PURCHASE_REQUEST;
     return FRAME_PARTS.find((p) => p.test(url, functionName))?.part ?? FRAME_REST;
   };
-  const parts = new Map<string, number>();
-  let t = 0;
-  let busyUs = 0;
-  profile.samples.forEach((id, i) => {
-    const dt = profile.timeDeltas[i] ?? 0;
-    t += dt;
-    if (t < fromUs || t > toUs || byId.get(id)!.callFrame.functionName === '(idle)') return;
-    const part = ownerOf(id);
-    parts.set(part, (parts.get(part) ?? 0) + dt);
-    busyUs += dt;
-  });
-  return { busyUs, parts };
+  return chargeSamples(loaded, fromUs, toUs, ownerOf);
 }
