@@ -32,8 +32,9 @@ export class LiveSales {
   constructor(private readonly deps: LiveSalesDeps) {}
 
   /**
-   * Applies one change from the stream. The stock goes first: a purchase's `sale:update` (the counter every
-   * watcher shows) leaves before its `sale:purchases` (the board), which may wait for the purchase's time.
+   * Applies one change from the stream. The stock goes first: when both windows are quiet, a purchase's
+   * `sale:update` (the counter every watcher shows) leaves before its `sale:purchases` (the board), which may
+   * wait for the purchase's time. Inside a window each event waits for its own window's end, in either order.
    */
   async applyChange(change: SaleChange): Promise<void> {
     await this.applyState(change);

@@ -110,11 +110,12 @@ describe('live sale state', () => {
       cache.offer({ ...base, round: 2, remaining: 10, sold: 0, version: 7 });
       expect(cache.isSoldOut('abc', 1), 'a newer round is known').to.equal(false);
       expect(cache.isSoldOut('abc', 2)).to.equal(false);
-      cache.noteSoldOut('abc', 1);
-      expect(cache.isSoldOut('abc', 1), 'an older round is not noted').to.equal(false);
 
       cache.noteSoldOut('xyz', 4);
       expect(cache.isSoldOut('xyz', 4), 'a sale the stream never reported').to.equal(true);
+      cache.noteSoldOut('xyz', 3);
+      expect(cache.isSoldOut('xyz', 4), 'a late note of an older round does not replace it').to.equal(true);
+      expect(cache.isSoldOut('xyz', 3)).to.equal(false);
       cache.forget('xyz');
       expect(cache.isSoldOut('xyz', 4)).to.equal(false);
       cache.noteSoldOut('xyz', 4);
