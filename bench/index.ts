@@ -103,20 +103,16 @@ async function runRows(ctx: BenchContext, only: Set<string>): Promise<Row[]> {
  * titles, if they ran.
  */
 function serverCpuByPath(results: Row[]): Record<string, number | undefined> {
-  const cpu = (prefix: string) => {
-    const row = results.find((r) => r.name.startsWith(prefix));
-    const data = row?.data as { comparison?: Comparison } | undefined;
-    return data?.comparison?.cpu.subject.server?.usPerRequest;
-  };
+  const data = (prefix: string) =>
+    results.find((r) => r.name.startsWith(prefix))?.data as
+      { comparison?: Comparison; serverUsPerFrame?: number } | undefined;
+  const cpu = (prefix: string) => data(prefix)?.comparison?.cpu.subject.server?.usPerRequest;
   return {
     'sold-out refusal (409 from memory)': cpu('sold-out path'),
     'purchase, 50 buyers': cpu('purchase path, 50 buyers'),
     'purchase, 1,000 buyers': cpu('purchase path, 1,000 buyers'),
     'leaderboard, repeated deep page': cpu('leaderboard, repeated deep pages, 10,000 purchases'),
-    'push to 1,000 sockets': (
-      results.find((r) => r.name.startsWith('push latency'))?.data as
-        { serverUsPerFrame?: number } | undefined
-    )?.serverUsPerFrame,
+    'push to 1,000 sockets': data('push latency')?.serverUsPerFrame,
   };
 }
 

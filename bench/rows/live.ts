@@ -82,7 +82,6 @@ export async function measurePush(ctx: BenchContext): Promise<PushFigures> {
     await meter.measure(async () => {
       for (let i = 0; i < PUSH_PURCHASES; i += 1) answers.push(await buy());
     });
-    // Two frames per purchase and socket: the contract's `sale:update` and `sale:purchases`.
     const frames = answers.length * pool.watchers.length * FRAMES_PER_PURCHASE;
     const cpu = meter.result(frames);
     await new Promise((resolve) => setTimeout(resolve, 500));
